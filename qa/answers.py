@@ -1,0 +1,71 @@
+"""Typed results that flow from retrieval through the readers to the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved piece of a document (usually one sentence) that a reader reads.
+
+    ``text == document.text[start:end]``. ``parse`` is the spaCy ``Span`` for the passage
+    when the index has one (readers that need linguistics use it instead of re-parsing).
+    """
+
+    document_id: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    """Fused retrieval score in [0, 1]."""
+    rank: int = 0
+    similarity: float = 0.0
+    """Cosine similarity between the question and this passage."""
+    parse: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ExtractedAnswer:
+    """A span of a document proposed as the answer, with a confidence in [0, 1].
+
+    Example:
+        >>> p = Passage("doc", 10, 24, "13 were killed")
+        >>> a = ExtractedAnswer(text="13", document_id="doc", start=10, end=12,
+        ...                     confidence=0.9, passage=p)
+        >>> a.end - a.start
+        2
+    """
+
+    text: str
+    document_id: str
+    start: int
+    end: int
+    confidence: float
+    passage: Passage
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote of a document: ``quote == document.text[start:end]``."""
+
+    document_id: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class QAResult:
+    """What the service answers to one question."""
+
+    question: str
+    answer: ExtractedAnswer | None
+    citations: list[Citation]
+    resolved_question: str | None = None
+    best_candidate: ExtractedAnswer | None = None
+    """The reader's best span even when the service abstained (for evaluation and debugging)."""
+    timings_ms: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,79 @@
+"""The FastAPI application: ``create_app()`` wires routes, errors and the service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from qa import __version__
+from qa.api.routes import ask, documents, health
+from qa.config import Settings, get_settings
+from qa.service import QAService
+
+logger = logging.getLogger(__name__)
+
+
+def _describe(error: dict) -> str:
+    """One readable sentence for a pydantic error, naming the field."""
+    location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    message = error.get("msg", "is invalid")
+    if error.get("type") == "json_invalid":
+        return (
+            "the request body is not valid JSON; send a JSON object such as "
+            '{"question": "Who is Rob Lee?"}'
+        )
+    message = message.removeprefix("Value error, ")
+    return f"{location}: {message}" if location else message
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    messages = [_describe(e) for e in errors]
+    return JSONResponse(
+        status_code=422,
+        content={
+            "message": "; ".join(messages),
+            "detail": [
+                {"loc": list(e.get("loc", ())), "msg": m, "type": e.get("type", "")}
+                for e, m in zip(errors, messages, strict=True)
+            ],
+        },
+    )
+
+
+def create_app(service: QAService | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app; the service (and its index) loads at start-up.
+
+    Example:
+        >>> from fastapi.testclient import TestClient
+        >>> with TestClient(create_app()) as client:  # doctest: +SKIP
+        ...     client.get("/healthz").json()["documents"]
+        1
+    """
+    settings = settings or get_settings()
+    service = service or QAService(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(service.warm_up)
+        yield
+
+    app = FastAPI(
+        title="Document QA",
+        version=__version__,
+        description="Extractive answers with verbatim, offset-exact citations.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(ask.router)
+    app.include_router(documents.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,135 @@
+"""Request and response bodies of the HTTP API (the contract clients rely on)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from qa.answers import Citation, ExtractedAnswer, QAResult
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY_TURNS = 20
+
+QuestionText = Annotated[
+    str,
+    StringConstraints(max_length=MAX_QUESTION_CHARS),
+]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the question is empty; type a question about the document")
+    return value
+
+
+class HistoryTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: QuestionText
+    answer: str | None = Field(default=None, max_length=10_000)
+
+
+class AskRequest(BaseModel):
+    """``POST /ask``: a question, the earlier turns (oldest first) and how many citations."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"question": "How many civilians were killed in Ganja?", "history": []}]
+        },
+    )
+
+    question: QuestionText = Field(description="The question, 1-1000 characters.")
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns of the conversation, oldest first (at most 20).",
+    )
+    top_k: int | None = Field(default=None, ge=1, le=20, description="Citations to return.")
+    document_id: str | None = Field(
+        default=None, max_length=128, description="Answer from this document only."
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class AnswerOut(BaseModel):
+    text: str
+    start: int
+    end: int
+    document_id: str
+    confidence: float
+
+    @classmethod
+    def of(cls, answer: ExtractedAnswer) -> AnswerOut:
+        return cls(
+            text=answer.text,
+            start=answer.start,
+            end=answer.end,
+            document_id=answer.document_id,
+            confidence=answer.confidence,
+        )
+
+
+class CitationOut(BaseModel):
+    document_id: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+    @classmethod
+    def of(cls, citation: Citation) -> CitationOut:
+        return cls(
+            document_id=citation.document_id,
+            quote=citation.quote,
+            start=citation.start,
+            end=citation.end,
+            score=citation.score,
+        )
+
+
+class AskResponse(BaseModel):
+    answer: AnswerOut | None = Field(description="null when the documents do not answer it.")
+    citations: list[CitationOut]
+    resolved_question: str | None = Field(
+        default=None, description="The question as understood, when history changed it."
+    )
+    document_title: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, result: QAResult, document_title: str | None = None) -> AskResponse:
+        return cls(
+            answer=AnswerOut.of(result.answer) if result.answer else None,
+            citations=[CitationOut.of(c) for c in result.citations],
+            resolved_question=result.resolved_question,
+            document_title=document_title,
+            timings_ms={k: round(v, 3) for k, v in result.timings_ms.items()},
+        )
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str
+    author: str
+    date: str
+    source: str
+    length: int
+
+
+class DocumentOut(DocumentSummary):
+    text: str = Field(description="The exact text that every offset refers to.")
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    sentences: int
+    chunks: int
+    index_build: str
+    reader: str

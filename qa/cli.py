@@ -1,0 +1,136 @@
+"""The ``qa`` command line: build the index, ask questions, serve, evaluate."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from qa.config import get_settings
+from qa.documents import load_document, load_documents
+
+app = typer.Typer(help="Extractive question answering over documents, with cited answers.")
+console = Console()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def build_progress(progress: Progress):
+    """A ``ProgressCallback`` that drives one rich bar per build stage."""
+    tasks: dict[str, int] = {}
+
+    def callback(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return callback
+
+
+@app.command()
+def index(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Document files (.txt) or folders; default: seeds/ and data/."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False,
+) -> None:
+    """Build the index (only when documents or parameters changed, unless --force)."""
+    from qa.indexing import IndexParameters, IndexStore
+
+    settings = get_settings()
+    if paths:
+        documents = []
+        for path in paths:
+            if path.is_dir():
+                documents.extend(load_documents([path]))
+            elif path.is_file():
+                documents.append(load_document(path))
+            else:
+                raise typer.BadParameter(f"{path} does not exist")
+    else:
+        from qa.service import QAService
+
+        documents = QAService(settings).source_documents()
+    store = IndexStore(
+        settings.index_dir,
+        IndexParameters(
+            chunk_sentences=settings.chunk_sentences, chunk_overlap=settings.chunk_overlap
+        ),
+    )
+    if store.is_fresh(documents) and not store.verify() and not force:
+        manifest = store.read_manifest() or {}
+        console.print(f"Index is up to date: {manifest.get('counts')} ({store.current_path()})")
+        return
+    with _progress() as progress:
+        path = store.build(documents, progress=build_progress(progress))
+    manifest = store.read_manifest() or {}
+    console.print(f"[green]Built[/green] {path} {manifest.get('counts')}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain English.")],
+    top_k: Annotated[int, typer.Option(min=1, max=20, help="Citations to show.")] = 3,
+) -> None:
+    """Answer one question and show the quote it came from."""
+    from qa.service import QAService
+
+    logging.basicConfig(level=logging.WARNING)
+    service = QAService(get_settings())
+    with console.status("Loading the index and models..."):
+        service.warm_up()
+    result = service.ask(question, top_k=top_k)
+    if result.answer is None:
+        console.print("[yellow]The document does not answer this.[/yellow] Closest passages:")
+    else:
+        a = result.answer
+        console.print(f"[bold green]{a.text}[/bold green]  (confidence {a.confidence:.0%})")
+    for i, citation in enumerate(result.citations, 1):
+        quote = Text(citation.quote.replace("\n", " "))
+        if i == 1 and result.answer is not None:
+            rel = result.answer.start - citation.start
+            quote.stylize("bold reverse", rel, rel + len(result.answer.text))
+        console.print(
+            Text(f"[{i}] {citation.document_id} {citation.start}-{citation.end}: ", style="dim")
+            + quote
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: QA_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: QA_PORT or 8000.")] = None,
+) -> None:
+    """Serve the HTTP API and the chat page."""
+    import uvicorn
+
+    from qa.api import create_app
+
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # One worker: more add no throughput on 2 cores, and --workers loses TCP_NODELAY.
+    uvicorn.run(
+        create_app(settings=settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""The one place for configuration: every setting can come from a ``QA_*`` variable."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Service settings, read from the environment (``QA_HOST``, ``QA_READER_MODEL``, ...).
+
+    Example:
+        >>> Settings(port=9000).port
+        9000
+    """
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=None, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    data_dir: Path = PROJECT_ROOT / "data"
+    index_dir: Path = PROJECT_ROOT / "index"
+
+    # Chunking: retrieval chunks are windows of sentences that overlap by `chunk_overlap`.
+    chunk_sentences: int = Field(default=3, ge=1, le=20)
+    chunk_overlap: int = Field(default=1, ge=0, le=19)
+
+    # Retrieval: how many passages the reader reads, and the reciprocal-rank-fusion constant.
+    top_k: int = Field(default=5, ge=1, le=20)
+    rrf_k: int = Field(default=60, ge=1)
+
+    # Empty means the built-in reader; a Hugging Face QA checkpoint name or path selects
+    # the transformers reader (needs the weights locally or hub access).
+    reader_model: str = ""
+    reader_max_answer_tokens: int = Field(default=30, ge=1)
+    # Answers below this confidence are withheld (the service abstains).
+    min_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
+
+    # "torch" (sentence-transformers) or "onnx" (the int8 ONNX copy) for question encoding.
+    embedding_backend: str = "torch"
+
+    api_key: str = ""
+    max_upload_bytes: int = 5 * 1024 * 1024
+    cors_origins: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

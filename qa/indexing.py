@@ -1,0 +1,413 @@
+"""Build, persist and load the search index: FAISS + BM25 + the sentence/chunk tables.
+
+On disk (``index/``)::
+
+    CURRENT                 name of the active build (replaced atomically)
+    builds/<build-id>/      one complete build, never modified after it is renamed in
+        manifest.json       model id, parameters, versions, document checksums, file checksums
+        documents.jsonl     the exact document texts that every offset refers to
+        sentences.jsonl     the sentence table (document id, offsets, text)
+        chunks.jsonl        the chunk table
+        sentences.faiss     MiniLM vectors of sentences (inner product on unit vectors)
+        chunks.faiss        MiniLM vectors of chunks
+        bm25/               bm25s index over sentences
+        parses.spacy        spaCy parses of document bodies (DocBin), reused by the reader
+
+A build is written to a temporary folder, then renamed into ``builds/`` and only then
+published by replacing ``CURRENT``, so a crash at any point leaves the previous index whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import faiss
+import numpy as np
+import Stemmer
+from spacy.tokens import Doc, DocBin
+
+from qa.chunking import Chunk, DocumentSplitter, Sentence, SplitDocument
+from qa.documents import Document
+from qa.embedding import TextEmbedder
+from qa.nlp import load_spacy
+
+logger = logging.getLogger(__name__)
+
+# Bump when the on-disk format or the splitting rules change: old builds then count as stale.
+FORMAT_VERSION = 1
+# Exact search up to this many vectors; HNSW beyond, where flat search stops being cheap.
+FLAT_LIMIT = 50_000
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a build runs."""
+
+
+class IndexError_(RuntimeError):
+    """The index on disk is missing, stale or damaged."""
+
+
+@dataclass(frozen=True)
+class IndexParameters:
+    """Everything besides the documents that decides what a build contains."""
+
+    chunk_sentences: int = 3
+    chunk_overlap: int = 1
+    model_id: str = TextEmbedder.model_id
+    format_version: int = FORMAT_VERSION
+
+
+def fingerprint(documents: Sequence[Document], params: IndexParameters) -> str:
+    """A digest of the documents and parameters; a build is stale when it differs."""
+    digest = hashlib.sha256(json.dumps(asdict(params), sort_keys=True).encode())
+    for doc in sorted(documents, key=lambda d: d.id):
+        meta = json.dumps(doc.metadata(), sort_keys=True, default=str)
+        digest.update(f"{doc.id}\0{doc.checksum}\0{meta}\n".encode())
+    return digest.hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
+    """Flat inner-product search when small; HNSW (approximate, sub-linear) when large."""
+    dim = vectors.shape[1]
+    if len(vectors) <= FLAT_LIMIT:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def bm25_tokenize(texts: Sequence[str], return_ids: bool = True) -> Any:
+    """The one tokenisation BM25 uses, for documents and queries alike."""
+    return bm25s.tokenize(
+        list(texts),
+        stopwords="en",
+        stemmer=_STEMMER.stemWords,
+        return_ids=return_ids,
+        show_progress=False,
+    )
+
+
+@dataclass
+class LoadedIndex:
+    """An index in memory: everything retrieval and reading need, immutable once loaded."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    sentences: list[Sentence]
+    chunks: list[Chunk]
+    sentence_vectors: faiss.Index
+    chunk_vectors: faiss.Index
+    bm25: bm25s.BM25
+    parses: dict[str, Doc]
+    body_starts: dict[str, int]
+    sentences_by_document: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for row, sentence in enumerate(self.sentences):
+            self.sentences_by_document.setdefault(sentence.document_id, []).append(row)
+
+    @property
+    def build_id(self) -> str:
+        return self.path.name
+
+    def sentence_parse(self, sentence: Sentence) -> Any:
+        """spaCy ``Span`` of ``sentence`` from the stored parse (None when unavailable)."""
+        doc = self.parses.get(sentence.document_id)
+        if doc is None:
+            return None
+        offset = self.body_starts[sentence.document_id]
+        return doc.char_span(
+            sentence.start - offset, sentence.end - offset, alignment_mode="expand"
+        )
+
+
+class IndexStore:
+    """Owns the ``index/`` folder: builds, publishes, verifies and loads indexes.
+
+    Args:
+        root: the ``index/`` folder.
+        params: chunking and model parameters.
+        embedder: the encoder for sentences and chunks.
+
+    Example:
+        >>> store = IndexStore(Path("index"))
+        >>> index = store.ensure(load_documents([Path("seeds")]))  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        params: IndexParameters | None = None,
+        embedder: TextEmbedder | None = None,
+        keep_builds: int = 2,
+    ) -> None:
+        self.root = Path(root)
+        self.params = params or IndexParameters()
+        self.embedder = embedder or TextEmbedder()
+        self.keep_builds = keep_builds
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.root / "builds"
+
+    def current_path(self) -> Path | None:
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        name = pointer.read_text(encoding="utf-8").strip()
+        path = self.builds_dir / name
+        return path if name and path.is_dir() else None
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.current_path()
+        if path is None or not (path / "manifest.json").exists():
+            return None
+        try:
+            return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def is_fresh(self, documents: Sequence[Document]) -> bool:
+        manifest = self.read_manifest()
+        return bool(manifest) and manifest.get("fingerprint") == fingerprint(documents, self.params)
+
+    def verify(self, path: Path | None = None) -> list[str]:
+        """Names of files whose checksum disagrees with the manifest (empty when intact)."""
+        path = path or self.current_path()
+        if path is None:
+            return ["CURRENT"]
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return ["manifest.json"]
+        bad = []
+        for name, expected in manifest.get("files", {}).items():
+            file = path / name
+            if not file.is_file() or _sha256_file(file) != expected:
+                bad.append(name)
+        return bad
+
+    def ensure(
+        self, documents: Sequence[Document], progress: ProgressCallback | None = None
+    ) -> LoadedIndex:
+        """Load the current index, rebuilding first when it is missing, stale or damaged."""
+        if self.is_fresh(documents):
+            bad = self.verify()
+            if not bad:
+                return self.load()
+            logger.warning("index files fail their checksums (%s); rebuilding", ", ".join(bad))
+        else:
+            logger.info("index missing or stale; building")
+        self.build(documents, progress=progress)
+        return self.load()
+
+    def build(
+        self, documents: Sequence[Document], progress: ProgressCallback | None = None
+    ) -> Path:
+        """Build an index of ``documents`` and publish it atomically; returns its folder."""
+        started = time.perf_counter()
+        self.builds_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.builds_dir))
+        try:
+            manifest = self._write_build(tmp, list(documents), progress)
+            manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            _fsync_tree(tmp)
+            build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            final = self.builds_dir / build_id
+            os.rename(tmp, final)
+            _fsync_dir(self.builds_dir)
+            self._publish(build_id)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._prune()
+        return final
+
+    def _publish(self, build_id: str) -> None:
+        pointer = self.root / "CURRENT"
+        tmp = self.root / f".CURRENT.{uuid.uuid4().hex}"
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(build_id + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, pointer)
+        _fsync_dir(self.root)
+
+    def _prune(self) -> None:
+        current = self.current_path()
+        builds = sorted(
+            (p for p in self.builds_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.name,
+        )
+        keep = {p for p in builds[-self.keep_builds :]} | ({current} if current else set())
+        for path in builds:
+            if path not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+        # Leftovers of builds that died part-way.
+        for path in self.builds_dir.glob(".tmp-*"):
+            if time.time() - path.stat().st_mtime > 3600:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _write_build(
+        self, out: Path, documents: list[Document], progress: ProgressCallback | None
+    ) -> dict[str, Any]:
+        def report(stage: str, done: int, total: int) -> None:
+            if progress:
+                progress(stage, done, total)
+
+        splitter = DocumentSplitter(self.params.chunk_sentences, self.params.chunk_overlap)
+        nlp = load_spacy()
+        split: list[SplitDocument] = []
+        bodies = []
+        for doc in documents:
+            a, b = DocumentSplitter.body_of(doc)
+            bodies.append(doc.text[a:b])
+        parses = nlp.pipe(bodies, batch_size=16)
+        for i, (doc, parse) in enumerate(zip(documents, parses, strict=True)):
+            split.append(splitter.run(doc, parse=parse))
+            report("parse", i + 1, len(documents))
+        sentences = [s for part in split for s in part.sentences]
+        chunks = [c for part in split for c in part.chunks]
+
+        _write_jsonl(out / "documents.jsonl", [asdict(d) for d in documents])
+        _write_jsonl(out / "sentences.jsonl", [asdict(s) for s in sentences])
+        _write_jsonl(out / "chunks.jsonl", [asdict(c) for c in chunks])
+        bodies_meta = {p.document.id: [p.body_start, p.body_end] for p in split}
+        (out / "bodies.json").write_text(json.dumps(bodies_meta), encoding="utf-8")
+
+        docbin = DocBin(store_user_data=False)
+        for part in split:
+            docbin.add(part.parse)
+        docbin.to_disk(out / "parses.spacy")
+
+        total = len(sentences) + len(chunks)
+        done = 0
+
+        def embedded(n: int) -> None:
+            nonlocal done
+            done += n
+            report("embed", done, total)
+
+        sentence_vectors = self.embedder.run([s.text for s in sentences], progress=embedded)
+        chunk_vectors = self.embedder.run([c.text for c in chunks], progress=embedded)
+        sentence_index = make_faiss_index(sentence_vectors)
+        faiss.write_index(sentence_index, str(out / "sentences.faiss"))
+        faiss.write_index(make_faiss_index(chunk_vectors), str(out / "chunks.faiss"))
+
+        report("bm25", 0, 1)
+        bm25 = bm25s.BM25()
+        bm25.index(bm25_tokenize([s.text for s in sentences]), show_progress=False)
+        bm25.save(str(out / "bm25"), show_progress=False)
+        report("bm25", 1, 1)
+
+        files = {
+            str(p.relative_to(out)): _sha256_file(p) for p in sorted(out.rglob("*")) if p.is_file()
+        }
+        import sentence_transformers
+        import spacy
+
+        return {
+            "format_version": FORMAT_VERSION,
+            "fingerprint": fingerprint(documents, self.params),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "parameters": asdict(self.params),
+            "embedding": {"model_id": self.embedder.model_id, "dimension": self.embedder.dimension},
+            "versions": {
+                "faiss": faiss.__version__,
+                "bm25s": bm25s.__version__,
+                "spacy": spacy.__version__,
+                "spacy_model": f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}",
+                "sentence_transformers": sentence_transformers.__version__,
+            },
+            "faiss_index_type": type(sentence_index).__name__,
+            "documents": [
+                {"id": d.id, "checksum": d.checksum, "length": len(d.text)} for d in documents
+            ],
+            "counts": {
+                "documents": len(documents),
+                "sentences": len(sentences),
+                "chunks": len(chunks),
+            },
+            "files": files,
+        }
+
+    def load(self, path: Path | None = None) -> LoadedIndex:
+        """Load a build (the current one by default) into memory."""
+        path = path or self.current_path()
+        if path is None:
+            raise IndexError_(f"no index under {self.root}; run `qa index` first")
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        documents = {row["id"]: Document(**row) for row in _read_jsonl(path / "documents.jsonl")}
+        sentences = [Sentence(**row) for row in _read_jsonl(path / "sentences.jsonl")]
+        chunks = [Chunk(**row) for row in _read_jsonl(path / "chunks.jsonl")]
+        bodies = json.loads((path / "bodies.json").read_text(encoding="utf-8"))
+        docbin = DocBin().from_disk(path / "parses.spacy")
+        parse_docs = list(docbin.get_docs(load_spacy().vocab))
+        ids = list(documents)
+        bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+        return LoadedIndex(
+            path=path,
+            manifest=manifest,
+            documents=documents,
+            sentences=sentences,
+            chunks=chunks,
+            sentence_vectors=faiss.read_index(str(path / "sentences.faiss")),
+            chunk_vectors=faiss.read_index(str(path / "chunks.faiss")),
+            bm25=bm25,
+            parses=dict(zip(ids, parse_docs, strict=True)),
+            body_starts={k: v[0] for k, v in bodies.items()},
+        )

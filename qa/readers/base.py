@@ -1,0 +1,40 @@
+"""The one small interface every reader implements, and the factory that picks one."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from qa.answers import ExtractedAnswer, Passage
+from qa.config import Settings
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Extracts answer spans from passages.
+
+    ``run`` returns candidate answers best first, each with a calibrated ``confidence``
+    in [0, 1]; an empty list means the passages hold nothing of the expected kind. Offsets
+    are document offsets, and ``answer.text == document.text[answer.start:answer.end]``.
+    """
+
+    name: str
+
+    def warm_up(self) -> None:
+        """Load models; called once before the first ``run``."""
+
+    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
+        """Candidate answers to ``question`` from ``passages``, best first."""
+        ...
+
+
+def create_reader(settings: Settings) -> Reader:
+    """The reader the settings ask for: a Hugging Face QA model when ``reader_model`` is set."""
+    if settings.reader_model:
+        from qa.readers.transformers_reader import TransformersReader
+
+        return TransformersReader(
+            settings.reader_model, max_answer_tokens=settings.reader_max_answer_tokens
+        )
+    from qa.readers.rule_reader import RuleReader
+
+    return RuleReader()

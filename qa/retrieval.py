@@ -1,0 +1,160 @@
+"""Hybrid retrieval of sentences: MiniLM (FAISS) and BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import faiss
+import numpy as np
+
+from qa.answers import Passage
+from qa.embedding import TextEmbedder
+from qa.indexing import LoadedIndex, bm25_tokenize
+
+# How deep each ranking is read before fusion; beyond this a sentence adds ~nothing to RRF.
+_DEPTH = 50
+
+
+class HybridRetriever:
+    """Rank sentences by fusing three rankings with reciprocal rank fusion (RRF).
+
+    The rankings are: sentence vectors, chunk vectors (a sentence inherits the rank of the
+    best chunk that holds it, which brings in context such as a name in the previous
+    sentence), and BM25 over sentences. Several queries (e.g. a follow-up question as typed
+    and as resolved against the conversation) are fused the same way.
+
+    Args:
+        index: the loaded index.
+        embedder: encoder for queries; the same model the index was built with.
+        rrf_k: the RRF constant; larger flattens the contribution of top ranks.
+
+    Example:
+        >>> retriever = HybridRetriever(index, embedder)  # doctest: +SKIP
+        >>> retriever.run(["Who is the Turkish Defense Minister?"], top_k=3)[0].text
+    """
+
+    def __init__(self, index: LoadedIndex, embedder: TextEmbedder, rrf_k: int = 60) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+
+    def run(
+        self,
+        queries: Sequence[str],
+        top_k: int = 5,
+        document_id: str | None = None,
+        query_vectors: np.ndarray | None = None,
+    ) -> list[Passage]:
+        """The ``top_k`` best sentences for ``queries`` (best first), as passages."""
+        index = self.index
+        if document_id is not None:
+            allowed = index.sentences_by_document.get(document_id, [])
+        else:
+            allowed = None
+        n_sentences = len(index.sentences) if allowed is None else len(allowed)
+        if n_sentences == 0 or not queries:
+            return []
+        if query_vectors is None:
+            query_vectors = self.embedder.run(list(queries))
+
+        fused: dict[int, float] = defaultdict(float)
+        similarity: dict[int, float] = {}
+        for q_idx, query in enumerate(queries):
+            vector = query_vectors[q_idx : q_idx + 1]
+            for rank, (row, score) in enumerate(self._dense_sentences(vector, allowed)):
+                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+                similarity[row] = max(similarity.get(row, -1.0), score)
+            for rank, row in enumerate(self._dense_chunks(vector, document_id)):
+                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+            for rank, row in enumerate(self._bm25(query, allowed)):
+                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+
+        # The best possible fused score: first in all three rankings for every query.
+        ceiling = 3 * len(queries) / (self.rrf_k + 1)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+        missing = [row for row, _ in ranked if row not in similarity]
+        if missing:
+            sims = self._similarities(query_vectors, missing)
+            similarity.update(sims)
+        passages = []
+        for rank, (row, score) in enumerate(ranked):
+            sentence = index.sentences[row]
+            passages.append(
+                Passage(
+                    document_id=sentence.document_id,
+                    start=sentence.start,
+                    end=sentence.end,
+                    text=sentence.text,
+                    score=min(1.0, score / ceiling),
+                    rank=rank,
+                    similarity=float(similarity.get(row, 0.0)),
+                    parse=index.sentence_parse(sentence),
+                )
+            )
+        return passages
+
+    def _search(
+        self, faiss_index: faiss.Index, vector: np.ndarray, k: int, ids: list[int] | None
+    ) -> list[tuple[int, float]]:
+        k = min(k, faiss_index.ntotal if ids is None else len(ids))
+        if k <= 0:
+            return []
+        params = None
+        if ids is not None:
+            selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
+            params = (
+                faiss.SearchParametersHNSW(sel=selector)
+                if isinstance(faiss_index, faiss.IndexHNSW)
+                else faiss.SearchParameters(sel=selector)
+            )
+        scores, rows = faiss_index.search(vector, k, params=params)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def _dense_sentences(
+        self, vector: np.ndarray, allowed: list[int] | None
+    ) -> list[tuple[int, float]]:
+        return self._search(self.index.sentence_vectors, vector, _DEPTH, allowed)
+
+    def _dense_chunks(self, vector: np.ndarray, document_id: str | None) -> list[int]:
+        index = self.index
+        chunk_ids = None
+        if document_id is not None:
+            chunk_ids = [i for i, c in enumerate(index.chunks) if c.document_id == document_id]
+        rows: list[int] = []
+        seen: set[int] = set()
+        offsets = self._first_rows()
+        for chunk_row, _ in self._search(index.chunk_vectors, vector, _DEPTH, chunk_ids):
+            chunk = index.chunks[chunk_row]
+            base = offsets[chunk.document_id]
+            for position in range(chunk.first_sentence, chunk.last_sentence + 1):
+                row = base + position
+                if row not in seen:
+                    seen.add(row)
+                    rows.append(row)
+        return rows[:_DEPTH]
+
+    def _first_rows(self) -> dict[str, int]:
+        # Sentences of a document are stored contiguously, in order.
+        return {doc: rows[0] for doc, rows in self.index.sentences_by_document.items()}
+
+    def _bm25(self, query: str, allowed: list[int] | None) -> list[int]:
+        index = self.index
+        tokens = bm25_tokenize([query], return_ids=False)
+        if not tokens or not tokens[0]:
+            return []
+        total = len(index.sentences)
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(total, dtype=np.float32)
+            mask[allowed] = 1.0
+        k = min(_DEPTH, total)
+        rows, scores = index.bm25.retrieve(
+            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [int(r) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+
+    def _similarities(self, query_vectors: np.ndarray, rows: list[int]) -> dict[int, float]:
+        vectors = np.vstack([self.index.sentence_vectors.reconstruct(r) for r in rows])
+        sims = (vectors @ query_vectors.T).max(axis=1)
+        return {r: float(s) for r, s in zip(rows, sims, strict=True)}

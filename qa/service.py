@@ -1,0 +1,175 @@
+"""The question-answering service: the one object that owns the index and the models.
+
+``QAService`` ties the stages together (documents -> index -> retrieval -> reader) and is
+what the API, the CLI and the evaluation call. Its state is swapped as a whole, so a
+question always sees one consistent index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
+from qa.config import Settings, get_settings
+from qa.documents import Document, load_documents
+from qa.embedding import TextEmbedder
+from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
+from qa.readers import Reader, create_reader
+from qa.retrieval import HybridRetriever
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class _State:
+    index: LoadedIndex
+    retriever: HybridRetriever
+
+
+class QAService:
+    """Answer questions about the indexed documents with cited, extractive answers.
+
+    Args:
+        settings: configuration; the process settings by default.
+        reader: the span extractor; chosen from the settings by default.
+        embedder: the sentence encoder; MiniLM from site-packages by default.
+
+    Example:
+        >>> service = QAService()
+        >>> service.warm_up()  # doctest: +SKIP
+        >>> service.ask("Who is the Turkish Defense Minister?").answer.text  # doctest: +SKIP
+        'Hulusi Akar'
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        reader: Reader | None = None,
+        embedder: TextEmbedder | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.reader = reader or create_reader(self.settings)
+        self.embedder = embedder or TextEmbedder()
+        self.store = IndexStore(
+            self.settings.index_dir,
+            IndexParameters(
+                chunk_sentences=self.settings.chunk_sentences,
+                chunk_overlap=self.settings.chunk_overlap,
+            ),
+            self.embedder,
+        )
+        self._state: _State | None = None
+        self._write_lock = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def source_documents(self) -> list[Document]:
+        """The documents the index should hold: the seeds and the user's stored documents."""
+        return load_documents([self.settings.seeds_dir, self.settings.data_dir / "documents"])
+
+    def warm_up(self, progress: ProgressCallback | None = None) -> None:
+        """Load (building if missing or stale) the index, and load the models."""
+        if self._state is not None:
+            return
+        with self._write_lock:
+            if self._state is None:
+                index = self.store.ensure(self.source_documents(), progress=progress)
+                self.embedder.warm_up()
+                self.reader.warm_up()
+                self._install(index)
+
+    def reload(self, progress: ProgressCallback | None = None) -> LoadedIndex:
+        """Rebuild if the documents changed, then swap the new index in atomically."""
+        with self._write_lock:
+            index = self.store.ensure(self.source_documents(), progress=progress)
+            self._install(index)
+            return index
+
+    def _install(self, index: LoadedIndex) -> None:
+        retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
+        self._state = _State(index, retriever)
+        logger.info(
+            "serving index %s: %d documents, %d sentences",
+            index.build_id,
+            len(index.documents),
+            len(index.sentences),
+        )
+
+    @property
+    def index(self) -> LoadedIndex:
+        if self._state is None:
+            self.warm_up()
+        assert self._state is not None
+        return self._state.index
+
+    @property
+    def ready(self) -> bool:
+        return self._state is not None
+
+    # -- reading -------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return list(self.index.documents.values())
+
+    def document(self, document_id: str) -> Document | None:
+        return self.index.documents.get(document_id)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        top_k: int | None = None,
+        document_id: str | None = None,
+    ) -> QAResult:
+        """Answer ``question``; abstain (``answer is None``) when the documents do not say.
+
+        ``history`` holds the earlier turns of the conversation, oldest first.
+        """
+        if self._state is None:
+            self.warm_up()
+        state = self._state
+        assert state is not None
+        top_k = top_k or self.settings.top_k
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        queries = [question]
+        t1 = time.perf_counter()
+        passages = state.retriever.run(queries, top_k=max(top_k, 3), document_id=document_id)
+        t2 = time.perf_counter()
+        candidates = self.reader.run(question, passages) if passages else []
+        t3 = time.perf_counter()
+        best = candidates[0] if candidates else None
+        answer = best if best and best.confidence >= self.settings.min_confidence else None
+        timings.update(understand=(t1 - t0) * 1e3, retrieve=(t2 - t1) * 1e3, read=(t3 - t2) * 1e3)
+        return QAResult(
+            question=question,
+            answer=answer,
+            citations=self._citations(answer, passages, top_k),
+            best_candidate=best,
+            timings_ms=timings,
+        )
+
+    @staticmethod
+    def _citations(
+        answer: ExtractedAnswer | None, passages: list[Passage], top_k: int
+    ) -> list[Citation]:
+        """The answer's own sentence first, then the other passages in rank order."""
+        ordered = list(passages)
+        if answer is not None:
+            ordered.sort(key=lambda p: p != answer.passage)
+        return [
+            Citation(p.document_id, p.text, p.start, p.end, round(p.score, 4))
+            for p in ordered[:top_k]
+        ]

@@ -1,0 +1,65 @@
+"""Shared fixtures: one real index of the seed article per session, built in a temp dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.config import PROJECT_ROOT, Settings
+from qa.documents import Document, load_documents
+from qa.embedding import TextEmbedder
+from qa.service import QAService
+
+SEEDS = PROJECT_ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def article() -> Document:
+    """The seed article, exactly as stored."""
+    return load_documents([SEEDS])[0]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> TextEmbedder:
+    """The packaged MiniLM, loaded once for the whole session."""
+    model = TextEmbedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a private index and data folder (the real seeds)."""
+    root = tmp_path_factory.mktemp("qa")
+    return Settings(index_dir=root / "index", data_dir=root / "data", seeds_dir=SEEDS)
+
+
+@pytest.fixture(scope="session")
+def service(settings: Settings, embedder: TextEmbedder) -> QAService:
+    """A warmed-up service over the seed article, shared by read-only tests."""
+    svc = QAService(settings, embedder=embedder)
+    svc.warm_up()
+    return svc
+
+
+@pytest.fixture(scope="session")
+def client(service: QAService, settings: Settings) -> Iterator[TestClient]:
+    """A TestClient of the app around the shared service."""
+    from qa.api import create_app
+
+    with TestClient(create_app(service=service, settings=settings)) as test_client:
+        yield test_client
+
+
+def assert_verbatim(text: str, start: int, end: int, quote: str) -> None:
+    """The central guarantee: a quote is exactly the document text at its offsets."""
+    assert 0 <= start <= end <= len(text), (start, end, len(text))
+    assert text[start:end] == quote, (text[start:end], quote)
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return PROJECT_ROOT

@@ -266,7 +266,10 @@ class IndexStore:
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             _fsync_tree(tmp)
-            build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            # Sortable by creation time (pruning keeps the newest), unique across processes.
+            now = time.time_ns()
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9))
+            build_id = f"{stamp}.{now % 10**9:09d}-{uuid.uuid4().hex[:8]}"
             final = self.builds_dir / build_id
             os.rename(tmp, final)
             _fsync_dir(self.builds_dir)

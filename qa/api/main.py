@@ -28,6 +28,8 @@ def _describe(error: dict) -> str:
             "the request body is not valid JSON; send a JSON object such as "
             '{"question": "Who is Rob Lee?"}'
         )
+    if not location and error.get("type") in {"model_attributes_type", "dict_type"}:
+        return 'the request body must be a JSON object such as {"question": "Who is Rob Lee?"}'
     message = message.removeprefix("Value error, ")
     return f"{location}: {message}" if location else message
 

@@ -1,0 +1,112 @@
+"""IndexStore: manifest, staleness, atomic publication, failure safety, checksums."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.documents import Document
+from qa.embedding import TextEmbedder
+from qa.indexing import IndexParameters, IndexStore
+from tests.conftest import assert_verbatim
+
+DOC_A = Document(
+    id="ganja",
+    text="Ganja is Azerbaijan's second-largest city. Missiles hit it on Saturday.",
+    title="Ganja",
+)
+DOC_B = Document(id="lee", text="Rob Lee is a US military analyst. He spoke to Al Jazeera.")
+
+
+@pytest.fixture
+def store(tmp_path: Path, embedder: TextEmbedder) -> IndexStore:
+    return IndexStore(tmp_path / "index", IndexParameters(), embedder)
+
+
+def test_build_writes_a_complete_manifest(store: IndexStore) -> None:
+    path = store.build([DOC_A, DOC_B])
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["embedding"]["model_id"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert manifest["parameters"]["chunk_sentences"] == 3
+    assert {d["id"]: d["checksum"] for d in manifest["documents"]} == {
+        "ganja": DOC_A.checksum,
+        "lee": DOC_B.checksum,
+    }
+    assert manifest["counts"] == {"documents": 2, "sentences": 4, "chunks": 2}
+    assert {"faiss", "bm25s", "spacy", "spacy_model"} <= set(manifest["versions"])
+    assert "sentences.faiss" in manifest["files"]
+    assert store.current_path() == path
+    assert store.verify() == []
+
+
+def test_loaded_index_offsets_are_exact(store: IndexStore) -> None:
+    store.build([DOC_A, DOC_B])
+    index = store.load()
+    for sentence in index.sentences:
+        doc = index.documents[sentence.document_id]
+        assert_verbatim(doc.text, sentence.start, sentence.end, sentence.text)
+        assert index.sentence_parse(sentence).text == sentence.text
+    assert index.sentence_vectors.ntotal == len(index.sentences)
+    assert index.chunk_vectors.ntotal == len(index.chunks)
+
+
+def test_rebuilds_when_a_document_changes(store: IndexStore) -> None:
+    first = store.ensure([DOC_A]).build_id
+    assert store.ensure([DOC_A]).build_id == first  # fresh: loaded, not rebuilt
+    changed = Document(id="ganja", text=DOC_A.text + " It has 300,000 people.", title="Ganja")
+    assert not store.is_fresh([changed])
+    second = store.ensure([changed])
+    assert second.build_id != first
+    assert "300,000" in second.documents["ganja"].text
+
+
+def test_rebuilds_when_a_parameter_changes(tmp_path: Path, embedder: TextEmbedder) -> None:
+    root = tmp_path / "index"
+    IndexStore(root, IndexParameters(chunk_sentences=3), embedder).build([DOC_A])
+    assert not IndexStore(root, IndexParameters(chunk_sentences=2), embedder).is_fresh([DOC_A])
+    assert IndexStore(root, IndexParameters(chunk_sentences=3), embedder).is_fresh([DOC_A])
+
+
+class _Boom(RuntimeError):
+    pass
+
+
+def test_a_build_that_fails_part_way_leaves_the_index_intact(
+    store: IndexStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = store.build([DOC_A])
+    before = sorted(p.name for p in store.builds_dir.iterdir())
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise _Boom("disk on fire")
+
+    # Fail after the tables and vectors are written, before BM25 and the manifest.
+    monkeypatch.setattr("qa.indexing.bm25s.BM25.save", explode)
+    with pytest.raises(_Boom):
+        store.build([DOC_A, DOC_B])
+    assert store.current_path() == good
+    assert sorted(p.name for p in store.builds_dir.iterdir()) == before  # no temp left
+    assert store.verify() == []
+    assert list(store.load().documents) == ["ganja"]
+
+
+def test_a_damaged_file_is_detected_and_rebuilt(store: IndexStore) -> None:
+    path = store.build([DOC_A])
+    (path / "sentences.jsonl").write_text("truncated")
+    assert store.verify() == ["sentences.jsonl"]
+    index = store.ensure([DOC_A])
+    assert index.path != path
+    assert store.verify() == []
+
+
+def test_missing_index_loads_with_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="qa index"):
+        IndexStore(tmp_path / "nothing").load()
+
+
+def test_old_builds_are_pruned(store: IndexStore) -> None:
+    for i in range(4):
+        store.build([Document(id="d", text=f"Version {i} of a short note.")])
+    assert len([p for p in store.builds_dir.iterdir() if not p.name.startswith(".")]) == 2

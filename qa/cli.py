@@ -11,8 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from qa.bench import bench_command
 from qa.config import get_settings
 from qa.documents import load_document, load_documents
+from qa.documents_cli import add as add_command
+from qa.documents_cli import remove as remove_command
+from qa.eval.cli import eval_command
 
 app = typer.Typer(help="Extractive question answering over documents, with cited answers.")
 console = Console()
@@ -131,6 +135,11 @@ def serve(
         log_level="info",
     )
 
+
+app.command("eval")(eval_command)
+app.command("add")(add_command)
+app.command("remove")(remove_command)
+app.command("bench")(bench_command)
 
 if __name__ == "__main__":
     app()

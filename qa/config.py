@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,15 +42,32 @@ class Settings(BaseSettings):
     # the transformers reader (needs the weights locally or hub access).
     reader_model: str = ""
     reader_max_answer_tokens: int = Field(default=30, ge=1)
+    # The built-in reader: "learned" (trained span scorer) or "rules" (hand-weighted).
+    reader: Literal["learned", "rules"] = "rules"
     # Answers below this confidence are withheld (the service abstains).
     min_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
 
     # "torch" (sentence-transformers) or "onnx" (the int8 ONNX copy) for question encoding.
-    embedding_backend: str = "torch"
+    embedding_backend: Literal["torch", "onnx"] = "torch"
+    # Threads per question encoding (2 cores: one each lets two requests run side by side).
+    embedding_threads: int = Field(default=1, ge=1, le=64)
+    # Question vectors kept in an LRU cache; 0 turns it off.
+    embedding_cache_size: int = Field(default=1024, ge=0)
 
     api_key: str = ""
     max_upload_bytes: int = 5 * 1024 * 1024
-    cors_origins: list[str] = []
+    # Origins allowed cross-origin: a JSON list or comma-separated; empty means no CORS.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -174,6 +174,16 @@ class LoadedIndex:
         )
 
 
+@dataclass
+class _Reusable:
+    """Work of the published build that a new build can take over unchanged."""
+
+    parses: dict[tuple[str, str, int, int], Doc] = field(default_factory=dict)
+    """spaCy parses by (document id, checksum, body start, body end)."""
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    """Sentence and chunk vectors by text."""
+
+
 class IndexStore:
     """Owns the ``index/`` folder: builds, publishes, verifies and loads indexes.
 
@@ -207,7 +217,10 @@ class IndexStore:
         pointer = self.root / "CURRENT"
         if not pointer.exists():
             return None
-        name = pointer.read_text(encoding="utf-8").strip()
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except (OSError, ValueError):  # a damaged pointer counts as no index
+            return None
         path = self.builds_dir / name
         return path if name and path.is_dir() else None
 
@@ -216,9 +229,10 @@ class IndexStore:
         if path is None or not (path / "manifest.json").exists():
             return None
         try:
-            return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # ValueError: bad JSON and bad UTF-8 alike
             return None
+        return manifest if isinstance(manifest, dict) else None
 
     def is_fresh(self, documents: Sequence[Document]) -> bool:
         manifest = self.read_manifest()
@@ -231,7 +245,9 @@ class IndexStore:
             return ["CURRENT"]
         try:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, ValueError):
+            return ["manifest.json"]
+        if not isinstance(manifest, dict):
             return ["manifest.json"]
         bad = []
         for name, expected in manifest.get("files", {}).items():
@@ -249,6 +265,8 @@ class IndexStore:
             if not bad:
                 return self.load()
             logger.warning("index files fail their checksums (%s); rebuilding", ", ".join(bad))
+        elif self.current_path() is not None and self.read_manifest() is None:
+            logger.warning("index manifest is unreadable (damaged); rebuilding")
         else:
             logger.info("index missing or stale; building")
         self.build(documents, progress=progress)
@@ -305,6 +323,43 @@ class IndexStore:
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
 
+    def _reusable(self, nlp: Any) -> _Reusable:
+        """Parses and vectors of the published build, if it is intact and made the same way."""
+        path = self.current_path()
+        if path is None or self.verify(path):
+            return _Reusable()
+        try:
+            manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+            spacy_model = f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}"
+            if (
+                manifest.get("format_version") != FORMAT_VERSION
+                or manifest.get("versions", {}).get("spacy_model") != spacy_model
+            ):
+                return _Reusable()
+            reuse = _Reusable()
+            bodies = json.loads((path / "bodies.json").read_text(encoding="utf-8"))
+            held = [(d["id"], d["checksum"]) for d in manifest["documents"]]
+            docs = DocBin().from_disk(path / "parses.spacy").get_docs(nlp.vocab)
+            for (doc_id, checksum), parse in zip(held, docs, strict=True):
+                start, end = bodies[doc_id]
+                reuse.parses[(doc_id, checksum, start, end)] = parse
+            embedding = manifest.get("embedding", {})
+            if (
+                embedding.get("model_id") == self.embedder.model_id
+                and embedding.get("backend") == getattr(self.embedder, "backend", "")
+                and embedding.get("backend")
+            ):
+                for table, name in (("sentences", "sentences.faiss"), ("chunks", "chunks.faiss")):
+                    rows = _read_jsonl(path / f"{table}.jsonl")
+                    index = faiss.read_index(str(path / name))
+                    stored = index.reconstruct_n(0, index.ntotal) if index.ntotal else []
+                    for row, vector in zip(rows, stored, strict=True):
+                        reuse.vectors[row["text"]] = vector
+            return reuse
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            logger.warning("not reusing the published build %s: %s", path.name, exc)
+            return _Reusable()
+
     def _write_build(
         self, out: Path, documents: list[Document], progress: ProgressCallback | None
     ) -> dict[str, Any]:
@@ -314,14 +369,20 @@ class IndexStore:
 
         splitter = DocumentSplitter(self.params.chunk_sentences, self.params.chunk_overlap)
         nlp = load_spacy()
+        # What the published build already holds (parses of unchanged documents, vectors of
+        # unchanged texts) is reused: adding one document re-does only that document's work.
+        previous = self._reusable(nlp)
         split: list[SplitDocument] = []
-        bodies = []
+        keys = []
         for doc in documents:
             a, b = DocumentSplitter.body_of(doc)
-            bodies.append(doc.text[a:b])
-        parses = nlp.pipe(bodies, batch_size=16)
-        for i, (doc, parse) in enumerate(zip(documents, parses, strict=True)):
-            split.append(splitter.run(doc, parse=parse))
+            keys.append((doc.id, doc.checksum, a, b))
+        todo = [doc.text[k[2] : k[3]] for doc, k in zip(documents, keys, strict=True)
+                if k not in previous.parses]  # fmt: skip
+        parses = iter(nlp.pipe(todo, batch_size=16))
+        for i, (doc, key) in enumerate(zip(documents, keys, strict=True)):
+            parse = previous.parses.get(key)
+            split.append(splitter.run(doc, parse=parse if parse is not None else next(parses)))
             report("parse", i + 1, len(documents))
         sentences = [s for part in split for s in part.sentences]
         chunks = [c for part in split for c in part.chunks]
@@ -337,16 +398,23 @@ class IndexStore:
             docbin.add(part.parse)
         docbin.to_disk(out / "parses.spacy")
 
-        total = len(sentences) + len(chunks)
+        texts = [s.text for s in sentences] + [c.text for c in chunks]
+        # Each distinct text is encoded once (repeated boilerplate, one-sentence chunks).
+        fresh = list(dict.fromkeys(t for t in texts if t not in previous.vectors))
         done = 0
 
         def embedded(n: int) -> None:
             nonlocal done
             done += n
-            report("embed", done, total)
+            report("embed", done, len(fresh))
 
-        sentence_vectors = self.embedder.run([s.text for s in sentences], progress=embedded)
-        chunk_vectors = self.embedder.run([c.text for c in chunks], progress=embedded)
+        report("embed", 0, len(fresh))
+        computed = self.embedder.run(fresh, progress=embedded)
+        row_of = {text: row for row, text in enumerate(fresh)}
+        vectors = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row] = computed[row_of[text]] if text in row_of else previous.vectors[text]
+        sentence_vectors, chunk_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
         sentence_index = make_faiss_index(sentence_vectors)
         faiss.write_index(sentence_index, str(out / "sentences.faiss"))
         faiss.write_index(make_faiss_index(chunk_vectors), str(out / "chunks.faiss"))
@@ -368,7 +436,16 @@ class IndexStore:
             "fingerprint": fingerprint(documents, self.params),
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "parameters": asdict(self.params),
-            "embedding": {"model_id": self.embedder.model_id, "dimension": self.embedder.dimension},
+            "embedding": {
+                "model_id": self.embedder.model_id,
+                "dimension": self.embedder.dimension,
+                "backend": getattr(self.embedder, "backend", ""),
+            },
+            "embedded_texts": len(fresh),
+            "reused": {
+                "parses": sum(1 for k in keys if k in previous.parses),
+                "vectors": len(texts) - sum(1 for t in texts if t in row_of),
+            },
             "versions": {
                 "faiss": faiss.__version__,
                 "bm25s": bm25s.__version__,

@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 
 from qa.answers import Passage
-from qa.embedding import TextEmbedder
+from qa.embedding import Embedder
 from qa.indexing import LoadedIndex, bm25_tokenize
 
 # How deep each ranking is read before fusion; beyond this a sentence adds ~nothing to RRF.
@@ -34,10 +34,22 @@ class HybridRetriever:
         >>> retriever.run(["Who is the Turkish Defense Minister?"], top_k=3)[0].text
     """
 
-    def __init__(self, index: LoadedIndex, embedder: TextEmbedder, rrf_k: int = 60) -> None:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, rrf_k: int = 60) -> None:
         self.index = index
         self.embedder = embedder
         self.rrf_k = rrf_k
+        # Per-document lookups, computed once per index rather than once per question
+        # (each is a pass over every sentence or chunk of the collection).
+        # Sentences of a document are stored contiguously, in order.
+        self._first_row = {doc: rows[0] for doc, rows in index.sentences_by_document.items()}
+        self._sentence_rows = {
+            doc: np.asarray(rows, dtype=np.int64)
+            for doc, rows in index.sentences_by_document.items()
+        }
+        chunk_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            chunk_rows.setdefault(chunk.document_id, []).append(row)
+        self._chunk_rows = {doc: np.asarray(r, dtype=np.int64) for doc, r in chunk_rows.items()}
 
     def run(
         self,
@@ -48,10 +60,9 @@ class HybridRetriever:
     ) -> list[Passage]:
         """The ``top_k`` best sentences for ``queries`` (best first), as passages."""
         index = self.index
+        allowed: np.ndarray | None = None
         if document_id is not None:
-            allowed = index.sentences_by_document.get(document_id, [])
-        else:
-            allowed = None
+            allowed = self._sentence_rows.get(document_id, np.zeros(0, dtype=np.int64))
         n_sentences = len(index.sentences) if allowed is None else len(allowed)
         if n_sentences == 0 or not queries:
             return []
@@ -95,24 +106,23 @@ class HybridRetriever:
         return passages
 
     def _search(
-        self, faiss_index: faiss.Index, vector: np.ndarray, k: int, ids: list[int] | None
+        self, faiss_index: faiss.Index, vector: np.ndarray, k: int, ids: np.ndarray | None
     ) -> list[tuple[int, float]]:
         k = min(k, faiss_index.ntotal if ids is None else len(ids))
         if k <= 0:
             return []
-        params = None
         if ids is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64))
-            params = (
-                faiss.SearchParametersHNSW(sel=selector)
-                if isinstance(faiss_index, faiss.IndexHNSW)
-                else faiss.SearchParameters(sel=selector)
-            )
-        scores, rows = faiss_index.search(vector, k, params=params)
+            # One document: score its own rows exactly. A FAISS selector would still visit
+            # the whole collection (flat) or lose recall to the filter (HNSW).
+            scores = faiss_index.reconstruct_batch(ids) @ vector[0]
+            top = np.argpartition(-scores, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
+            top = top[np.lexsort((ids[top], -scores[top]))]
+            return [(int(ids[i]), float(scores[i])) for i in top]
+        scores, rows = faiss_index.search(vector, k)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
 
     def _dense_sentences(
-        self, vector: np.ndarray, allowed: list[int] | None
+        self, vector: np.ndarray, allowed: np.ndarray | None
     ) -> list[tuple[int, float]]:
         return self._search(self.index.sentence_vectors, vector, _DEPTH, allowed)
 
@@ -120,10 +130,10 @@ class HybridRetriever:
         index = self.index
         chunk_ids = None
         if document_id is not None:
-            chunk_ids = [i for i, c in enumerate(index.chunks) if c.document_id == document_id]
+            chunk_ids = self._chunk_rows.get(document_id, np.zeros(0, dtype=np.int64))
         rows: list[int] = []
         seen: set[int] = set()
-        offsets = self._first_rows()
+        offsets = self._first_row
         for chunk_row, _ in self._search(index.chunk_vectors, vector, _DEPTH, chunk_ids):
             chunk = index.chunks[chunk_row]
             base = offsets[chunk.document_id]
@@ -134,11 +144,7 @@ class HybridRetriever:
                     rows.append(row)
         return rows[:_DEPTH]
 
-    def _first_rows(self) -> dict[str, int]:
-        # Sentences of a document are stored contiguously, in order.
-        return {doc: rows[0] for doc, rows in self.index.sentences_by_document.items()}
-
-    def _bm25(self, query: str, allowed: list[int] | None) -> list[int]:
+    def _bm25(self, query: str, allowed: np.ndarray | None) -> list[int]:
         index = self.index
         tokens = bm25_tokenize([query], return_ids=False)
         if not tokens or not tokens[0]:

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
 from qa.config import Settings, get_settings
+from qa.conversation import QuestionRewriter
+from qa.document_store import (
+    DocumentNotFound,
+    DocumentStore,
+    DuplicateDocument,
+    ProtectedDocument,
+)
 from qa.documents import Document, load_documents
-from qa.embedding import TextEmbedder
+from qa.embedding import Embedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
@@ -44,7 +51,8 @@ class QAService:
     Args:
         settings: configuration; the process settings by default.
         reader: the span extractor; chosen from the settings by default.
-        embedder: the sentence encoder; MiniLM from site-packages by default.
+        embedder: the question encoder (also builds the index when given); by default the
+            one `embedding_backend` names, and torch MiniLM for index builds.
 
     Example:
         >>> service = QAService()
@@ -57,21 +65,32 @@ class QAService:
         self,
         settings: Settings | None = None,
         reader: Reader | None = None,
-        embedder: TextEmbedder | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self.reader = reader or create_reader(self.settings)
-        self.embedder = embedder or TextEmbedder()
+        self.rewriter = QuestionRewriter()
+        # Questions go through the configured encoder (behind an LRU cache); the index is
+        # built with torch MiniLM, which is only loaded when a build is needed.
+        self.embedder = embedder if embedder is not None else create_embedder(self.settings)
+        encoder = unwrap(self.embedder)
+        self.index_embedder = (
+            encoder
+            if isinstance(encoder, TextEmbedder)
+            else TextEmbedder(threads=self.settings.embedding_threads)
+        )
+        # The learned reader shares the torch MiniLM (token alignment, filled questions).
+        self.reader = reader or create_reader(self.settings, embedder=self.index_embedder)
         self.store = IndexStore(
             self.settings.index_dir,
             IndexParameters(
                 chunk_sentences=self.settings.chunk_sentences,
                 chunk_overlap=self.settings.chunk_overlap,
             ),
-            self.embedder,
+            self.index_embedder,
         )
         self._state: _State | None = None
         self._write_lock = threading.Lock()
+        self.user_documents = DocumentStore(self.settings.data_dir / "documents")
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -93,9 +112,59 @@ class QAService:
     def reload(self, progress: ProgressCallback | None = None) -> LoadedIndex:
         """Rebuild if the documents changed, then swap the new index in atomically."""
         with self._write_lock:
-            index = self.store.ensure(self.source_documents(), progress=progress)
-            self._install(index)
-            return index
+            return self._reload_locked(progress)
+
+    def _reload_locked(self, progress: ProgressCallback | None = None) -> LoadedIndex:
+        # The new build is written beside the served one; questions keep using the old
+        # state until `_install` swaps the reference.
+        index = self.store.ensure(self.source_documents(), progress=progress)
+        self._install(index)
+        return index
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add_document(
+        self, document: Document, progress: ProgressCallback | None = None
+    ) -> LoadedIndex:
+        """Store ``document`` and serve a rebuilt index that holds it.
+
+        Raises ``DuplicateDocument`` (naming the held one) when its id or its text is
+        already held. If the rebuild fails the document is removed again and the old
+        index stays in service.
+
+        Example:
+            >>> service.add_document(Document(id="note", text="Ganja is a city."))  # doctest: +SKIP
+        """
+        with self._write_lock:
+            for held in self.source_documents():
+                if held.id == document.id or held.checksum == document.checksum:
+                    raise DuplicateDocument(held.id, same_text=held.checksum == document.checksum)
+            self.user_documents.add(document)
+            try:
+                return self._reload_locked(progress)
+            except BaseException:
+                self.user_documents.remove(document.id)
+                raise
+
+    def remove_document(
+        self, document_id: str, progress: ProgressCallback | None = None
+    ) -> LoadedIndex:
+        """Delete one of the user's documents and serve a rebuilt index without it.
+
+        Raises ``DocumentNotFound`` for an unknown id and ``ProtectedDocument`` for a seed.
+        """
+        with self._write_lock:
+            if document_id not in self.user_documents:
+                seeds = {d.id for d in load_documents([self.settings.seeds_dir])}
+                if document_id in seeds:
+                    raise ProtectedDocument(document_id)
+                raise DocumentNotFound(document_id)
+            removed = self.user_documents.remove(document_id)
+            try:
+                return self._reload_locked(progress)
+            except BaseException:
+                self.user_documents.add(removed)
+                raise
 
     def _install(self, index: LoadedIndex) -> None:
         retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
@@ -144,11 +213,14 @@ class QAService:
         top_k = top_k or self.settings.top_k
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        queries = [question]
+        # A follow-up is read as resolved against the history; the literal question stays a
+        # second retrieval query. A question that does not refer back is left untouched.
+        resolved = self.rewriter.run(question, history).resolved if history else None
+        queries = [resolved, question] if resolved else [question]
         t1 = time.perf_counter()
         passages = state.retriever.run(queries, top_k=max(top_k, 3), document_id=document_id)
         t2 = time.perf_counter()
-        candidates = self.reader.run(question, passages) if passages else []
+        candidates = self.reader.run(resolved or question, passages) if passages else []
         t3 = time.perf_counter()
         best = candidates[0] if candidates else None
         answer = best if best and best.confidence >= self.settings.min_confidence else None
@@ -157,6 +229,7 @@ class QAService:
             question=question,
             answer=answer,
             citations=self._citations(answer, passages, top_k),
+            resolved_question=resolved,
             best_candidate=best,
             timings_ms=timings,
         )

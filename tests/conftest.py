@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -52,6 +54,30 @@ def client(service: QAService, settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(service=service, settings=settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def make_service(
+    service: QAService,
+    settings: Settings,
+    embedder: TextEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., QAService]:
+    """A factory of writable services, each with its own data and index folders.
+
+    The shared seed index is copied in (no rebuild needed); keyword arguments override
+    settings, e.g. ``make_service(api_key="k")``.
+    """
+
+    def factory(**overrides: Any) -> QAService:
+        root = tmp_path_factory.mktemp("qa-rw")
+        shutil.copytree(settings.index_dir, root / "index")
+        private = settings.model_copy(
+            update={"index_dir": root / "index", "data_dir": root / "data", **overrides}
+        )
+        return QAService(private, reader=service.reader, embedder=embedder)
+
+    return factory
 
 
 def assert_verbatim(text: str, start: int, end: int, quote: str) -> None:

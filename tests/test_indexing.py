@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.documents import Document
@@ -110,3 +111,54 @@ def test_old_builds_are_pruned(store: IndexStore) -> None:
     for i in range(4):
         store.build([Document(id="d", text=f"Version {i} of a short note.")])
     assert len([p for p in store.builds_dir.iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_a_rebuild_reuses_the_parses_and_vectors_of_unchanged_documents(
+    store: IndexStore,
+) -> None:
+    first = store.load(store.build([DOC_A]))
+    path = store.build([DOC_A, DOC_B])
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["reused"]["parses"] == 1  # DOC_A's; DOC_B was parsed
+    second = store.load(path)
+    new_texts = {s.text for s in second.sentences if s.document_id == "lee"} | {
+        c.text for c in second.chunks if c.document_id == "lee"
+    }
+    assert manifest["embedded_texts"] == len(new_texts)
+    for row, sentence in enumerate(first.sentences):
+        again = second.sentences.index(sentence)
+        np.testing.assert_array_equal(
+            first.sentence_vectors.reconstruct(row), second.sentence_vectors.reconstruct(again)
+        )
+        assert second.sentence_parse(sentence).text == sentence.text
+    fresh = IndexStore(store.root.parent / "fresh", store.params, store.embedder)
+    rebuilt = fresh.load(fresh.build([DOC_A, DOC_B]))
+    assert [s.text for s in rebuilt.sentences] == [s.text for s in second.sentences]
+    np.testing.assert_allclose(
+        rebuilt.sentence_vectors.reconstruct_n(0, len(rebuilt.sentences)),
+        second.sentence_vectors.reconstruct_n(0, len(second.sentences)),
+        atol=1e-5,
+    )
+    lemmas = [[t.lemma_ for t in rebuilt.parses[d]] for d in ("ganja", "lee")]
+    assert lemmas == [[t.lemma_ for t in second.parses[d]] for d in ("ganja", "lee")]
+
+
+def test_identical_texts_are_embedded_once(store: IndexStore) -> None:
+    echo = Document(id="echo", text="Ganja was shelled. Ganja was shelled. Ganja was shelled.")
+    path = store.build([echo])
+    manifest = json.loads((path / "manifest.json").read_text())
+    index = store.load(path)
+    assert len(index.sentences) == 3
+    # Three equal sentences and one chunk: two distinct texts.
+    assert manifest["embedded_texts"] == 2
+    vectors = index.sentence_vectors.reconstruct_n(0, 3)
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+
+
+def test_a_damaged_build_is_not_reused(store: IndexStore) -> None:
+    path = store.build([DOC_A])
+    (path / "parses.spacy").write_bytes(b"garbage")
+    rebuilt = store.build([DOC_A, DOC_B])
+    manifest = json.loads((rebuilt / "manifest.json").read_text())
+    assert manifest["reused"] == {"parses": 0, "vectors": 0}
+    assert store.verify() == []

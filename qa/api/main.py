@@ -12,7 +12,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from qa import __version__
-from qa.api.routes import ask, documents, health
+from qa.api.routes import ask, documents, health, page
+from qa.api.routes import openai as openai_api
+from qa.api.security import install_security
 from qa.config import Settings, get_settings
 from qa.service import QAService
 
@@ -78,4 +80,7 @@ def create_app(service: QAService | None = None, settings: Settings | None = Non
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)
+    app.include_router(openai_api.router)
+    page.install(app)
+    install_security(app, settings)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -133,3 +133,42 @@ class Health(BaseModel):
     chunks: int
     index_build: str
     reader: str
+
+
+class DocumentCreate(BaseModel):
+    """``POST /documents`` as JSON: the content and optional metadata."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "# Ganja\n\nGanja is the second largest city of Azerbaijan.",
+                    "title": "Ganja",
+                    "format": "markdown",
+                }
+            ]
+        },
+    )
+
+    text: str = Field(min_length=1, description="The document: plain text, Markdown or HTML.")
+    format: Literal["text", "markdown", "html"] = Field(
+        default="text", description="How to read `text`; HTML and Markdown become plain text."
+    )
+    title: str = Field(default="", max_length=300)
+    author: str = Field(default="", max_length=200)
+    date: str = Field(default="", max_length=64)
+    source: str = Field(default="", max_length=300)
+
+
+class DocumentCreated(DocumentSummary):
+    format: str = Field(description="The format the content was read as.")
+    index_build: str = Field(description="The index build that now serves the document.")
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What went wrong and what to do about it.")
+
+
+class DuplicateOut(ErrorOut):
+    document_id: str = Field(description="The document already held.")

@@ -6,6 +6,8 @@ no display and no global backend state are involved.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +39,16 @@ def _save(figure: Figure, path: Path) -> Path:
     FigureCanvasAgg(figure)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
+    # Drawn beside the target and renamed over it, so a reader never sees half an image.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        figure.savefig(tmp, dpi=110, format="png")
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; a plot is for everyone
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -74,10 +85,11 @@ def plot_f1_by_category(summaries: dict[str, dict[str, Any]], path: Path) -> Pat
                 fontsize=7,
             )
     ax.set_xticks(x, labels, fontsize=8)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.2)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_ylabel("token F1")
     ax.set_title("F1 by category")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper right", ncols=max(len(splits), 1), fontsize=8)
     return _save(figure, path)
 
 

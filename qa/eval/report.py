@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.eval.gold import ANSWERABLE_CATEGORIES
-from qa.eval.metrics import RECALL_KS, score_case
+from qa.eval.metrics import RECALL_KS
 from qa.eval.plots import write_plots
 from qa.eval.results import CaseRun, CaseScore
 from qa.eval.runner import Evaluation
@@ -30,6 +30,7 @@ def _atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; a report is for everyone
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -41,6 +42,7 @@ def miss_reasons(run: CaseRun, score: CaseScore) -> list[str]:
 
     Example:
         >>> from qa.eval.gold import GoldCase
+        >>> from qa.eval.metrics import score_case
         >>> case = GoldCase("una-1", "d", "unanswerable", "dev", "Why?", (), None)
         >>> miss_reasons(CaseRun(case, None, []), score_case(CaseRun(case, None, [])))
         []
@@ -117,7 +119,7 @@ def _cell(text: str, limit: int | None = None) -> str:
     return text.replace("|", "\\|")
 
 
-def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     retrieval = summary["retrieval"]
     latency = summary["latency_ms"]
     abstention = summary["abstention"]
@@ -135,7 +137,7 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
         figures = summary["categories"][category]
         rows.append(
             (
-                f"F1 / EM {category} (n={figures['n']})",
+                f"F1 / EM {category}",
                 f"{_fmt(figures['f1'])} / {_fmt(figures['em'])}",
             )
         )
@@ -157,10 +159,18 @@ def _summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def shown_splits(summaries: dict[str, dict[str, Any]]) -> list[str]:
+    """The summary columns worth showing: "all" only beside two or more splits."""
+    named = [s for s in summaries if s != "all"]
+    if len(named) == 1:
+        return named
+    return [*named, "all"] if "all" in summaries else named
+
+
 def summary_table(summaries: dict[str, dict[str, Any]]) -> str:
     """A markdown table: one row per figure, one column per split."""
-    splits = list(summaries)
-    rows = {name: _summary_rows(summary) for name, summary in summaries.items()}
+    splits = shown_splits(summaries)
+    rows = {name: summary_rows(summaries[name]) for name in splits}
     lines = ["| figure | " + " | ".join(splits) + " |", "|---|" + "---:|" * len(splits)]
     for i, (label, _) in enumerate(rows[splits[0]]):
         lines.append(f"| {label} | " + " | ".join(rows[s][i][1] for s in splits) + " |")
@@ -217,11 +227,11 @@ def misses_table(evaluation: Evaluation) -> str:
 
 def report_markdown(evaluation: Evaluation, plots: dict[str, Path]) -> str:
     meta = evaluation.meta
-    source = meta.get("url") or "in-process"
+    source = f"{meta.get('mode')} ({meta['url']})" if meta.get("url") else meta.get("mode")
     lines = [
         "# Evaluation report",
         "",
-        f"{meta.get('created', '')} · {meta.get('mode')} ({source}) · reader "
+        f"{meta.get('created', '')} · {source} · reader "
         f"`{meta.get('reader')}` · index `{meta.get('index_build')}` · "
         f"top_k {meta.get('top_k')} · gold: {', '.join(meta.get('gold', [])) or 'n/a'}",
         "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.config import Settings
@@ -27,14 +27,27 @@ class Reader(Protocol):
         ...
 
 
-def create_reader(settings: Settings) -> Reader:
-    """The reader the settings ask for: a Hugging Face QA model when ``reader_model`` is set."""
+def create_reader(settings: Settings, embedder: Any = None) -> Reader:
+    """The reader the settings ask for.
+
+    A Hugging Face QA model when ``reader_model`` is set; otherwise ``settings.reader``:
+    "learned" (trained span scorer, the default) or "rules" (hand-weighted). ``embedder``
+    is the service's torch MiniLM, which the learned reader shares.
+
+    Example:
+        >>> create_reader(Settings(reader="rules")).name
+        'rules'
+    """
     if settings.reader_model:
         from qa.readers.transformers_reader import TransformersReader
 
         return TransformersReader(
             settings.reader_model, max_answer_tokens=settings.reader_max_answer_tokens
         )
+    if settings.reader == "learned":
+        from qa.readers.learned_reader import LearnedReader
+
+        return LearnedReader(embedder=embedder)
     from qa.readers.rule_reader import RuleReader
 
     return RuleReader()

@@ -16,8 +16,10 @@ class Candidate:
     """A candidate span in sentence-token coordinates, with how it was found."""
 
     span: Span
-    kind: str  # "entity", "noun_chunk", "number", "coordinate", "clause", "adjective"
+    kind: str  # "entity", "noun_chunk", "number", "coordinate", "clause", "adjective", ...
     label: str = ""  # the entity label for entities
+    kinds: frozenset[str] = frozenset()
+    """Every way the extended generator found this span (see ``EXTENDED_KINDS``)."""
 
     @property
     def key(self) -> tuple[int, int]:
@@ -56,13 +58,30 @@ def _coordinates(span: Span) -> list[Span]:
 class CandidateGenerator:
     """Every span of a sentence that could be an answer, without duplicates.
 
+    Args:
+        extended: propose the larger inventory of the learned reader (core and full noun
+            phrases, each item of a coordination and the whole of it, prepositional
+            phrases, numbers with their quantifiers, predicate adjectives, adverbs, verb
+            phrases and clauses); the rule reader keeps the small original inventory.
+
     Example:
-        >>> nlp = load_spacy()  # doctest: +SKIP
-        >>> sent = nlp("Armenian forces fired missiles on Ganja, leaving 13 dead.")[:]
-        >>> [c.span.text for c in CandidateGenerator().run(sent)][:3]  # doctest: +SKIP
+        >>> from qa.nlp import load_spacy
+        >>> sent = load_spacy()("Armenian forces fired missiles on Ganja, leaving 13 dead.")[:]
+        >>> texts = [c.span.text for c in CandidateGenerator(extended=True).run(sent)]
+        >>> "Ganja" in texts and "13" in texts and "fired missiles on Ganja" in texts
+        True
     """
 
+    def __init__(self, extended: bool = False, max_tokens: int = 30) -> None:
+        self.extended = extended
+        self.max_tokens = max_tokens
+
     def run(self, sentence: Span) -> list[Candidate]:
+        if self.extended:
+            return _extended(sentence, self.max_tokens)
+        return self._basic(sentence)
+
+    def _basic(self, sentence: Span) -> list[Candidate]:
         found: dict[tuple[int, int, str], Candidate] = {}
 
         def add(span: Span | None, kind: str, label: str = "") -> None:
@@ -101,3 +120,234 @@ class CandidateGenerator:
             for piece in _coordinates(span):
                 add(piece, "coordinate")
         return list(found.values())
+
+
+# -- the extended inventory -------------------------------------------------------------------
+
+EXTENDED_KINDS = (
+    "entity",
+    "np",  # a noun with its left modifiers and any "of" phrases: "squads of soldiers"
+    "np_full",  # the noun's whole subtree, relative clauses included
+    "np_cut",  # the subtree up to the first comma, relative clause or apposition
+    "conj",  # one item of a coordination
+    "coord",  # the whole coordination "X, Y and Z"
+    "number",  # a number with its quantifier: "over 30,000", "1 million"
+    "number_noun",  # a number and what it counts: "13 civilians"
+    "pp",  # preposition and its object: "by plane", "from the 1980s"
+    "adj",  # predicate or attributive adjective
+    "adv",  # adverb of manner: "strictly", "dramatically"
+    "vp",  # verb with its objects, no subject or auxiliaries: "closely follow events"
+    "vp_full",  # verb with everything to its right
+    "clause",  # a subordinate or coordinate clause without its marker
+    "clause_full",  # the same with its marker ("that ...", "to ...")
+)
+
+_EDGE_WORDS = {"and", "or", "but", "nor", "that", "which", "who", "whom", "whose", "while"}
+_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM"}
+_NOT_HEADS = {"compound", "amod", "nmod", "poss", "nummod", "quantmod", "det", "case"}
+_OBJECT_DEPS = {"dobj", "dative", "attr", "acomp", "oprd", "prt", "xcomp", "ccomp", "agent"}
+_CLAUSE_HEADS = {"ccomp", "advcl", "relcl", "acl", "pcomp", "xcomp", "conj", "csubj"}
+_MARKERS = {"mark", "aux", "nsubj", "nsubjpass", "expl"}
+_QUANT = {"quantmod", "compound", "nummod", "advmod"}
+_DULL_ADVERBS = {"not", "also", "too", "then", "so", "now", "still", "even", "n't"}
+
+
+def _proper(sentence: Span, start: int, end: int) -> tuple[int, int] | None:
+    """Clamp token range to the sentence and trim punctuation and joining words at edges."""
+    doc = sentence.doc
+    start, end = max(start, sentence.start), min(end, sentence.end)
+    while start < end and (
+        doc[start].is_punct or doc[start].is_space or doc[start].lower_ in _EDGE_WORDS
+    ):
+        # Keep an opening bracket or quote that the span closes.
+        if doc[start].text in {"[", "("} and any(t.text in {"]", ")"} for t in doc[start:end]):
+            break
+        start += 1
+    while end > start and (
+        doc[end - 1].is_punct
+        or doc[end - 1].is_space
+        or doc[end - 1].lower_ in _EDGE_WORDS
+        or doc[end - 1].dep_ == "cc"
+    ):
+        if doc[end - 1].text in {"]", ")"} and any(t.text in {"[", "("} for t in doc[start:end]):
+            break
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _core_np_bounds(token) -> tuple[int, int]:
+    """A noun with its left modifiers and chained "of" phrases, as a token range."""
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ == "punct":
+            continue
+        start = min(start, child.left_edge.i)
+    end = token.i + 1
+    for child in token.rights:
+        if child.dep_ in {"compound", "nummod", "case"} and child.i == end:
+            end = child.right_edge.i + 1
+        elif child.dep_ == "prep" and child.lower_ == "of" and child.i == end:
+            objs = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if not objs:
+                break
+            end = _core_np_bounds(objs[0])[1]
+        else:
+            break
+    return start, end
+
+
+def _cut_bounds(token) -> tuple[int, int]:
+    """The noun's subtree up to its first comma, relative clause or apposition."""
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    for child in token.rights:
+        if child.dep_ in {"relcl", "acl", "appos", "punct", "cc", "conj"} or child.text == ",":
+            end = min(end, child.left_edge.i)
+            break
+    return start, end
+
+
+def _conjuncts(token) -> list:
+    """``token`` and the words coordinated with it, in order ("X, Y and Z")."""
+    members = [token]
+    frontier = [token]
+    while frontier:
+        current = frontier.pop()
+        for child in current.children:
+            same_kind = child.pos_ == token.pos_ or (
+                child.pos_ in _NOMINAL and token.pos_ in _NOMINAL
+            )
+            if child.dep_ == "conj" and same_kind:
+                members.append(child)
+                frontier.append(child)
+    return sorted(members, key=lambda t: t.i)
+
+
+def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
+    doc = sentence.doc
+    found: dict[tuple[int, int], dict] = {}
+
+    def add(start: int, end: int, kind: str, label: str = "") -> None:
+        bounds = _proper(sentence, start, end)
+        if bounds is None:
+            return
+        a, b = bounds
+        if b - a > max_tokens:
+            return
+        entry = found.get((a, b))
+        if entry is None:
+            found[(a, b)] = {"kind": kind, "label": label, "kinds": {kind}}
+        else:
+            entry["kinds"].add(kind)
+            if label and not entry["label"]:
+                entry["label"] = label
+
+    for ent in sentence.ents:
+        add(ent.start, ent.end, "entity", ent.label_)
+        if doc[ent.start].lower_ == "the":
+            add(ent.start + 1, ent.end, "entity", ent.label_)
+
+    coordinated: set[int] = set()
+    for token in sentence:
+        pos, dep = token.pos_, token.dep_
+        if pos in _NOMINAL and dep not in _NOT_HEADS:
+            a, b = _core_np_bounds(token)
+            add(a, b, "np")
+            add(token.left_edge.i, token.right_edge.i + 1, "np_full")
+            a2, b2 = _cut_bounds(token)
+            add(a2, b2, "np_cut")
+            if dep != "conj" and token.i not in coordinated:
+                members = _conjuncts(token)
+                if len(members) > 1:
+                    coordinated.update(m.i for m in members)
+                    first = _core_np_bounds(members[0])
+                    last = _core_np_bounds(members[-1])
+                    add(first[0], last[1], "coord")
+                    for member in members:
+                        lo, hi = _core_np_bounds(member)
+                        if member is not members[0]:
+                            lo = max(lo, member.i - sum(1 for _ in member.lefts))
+                        add(lo, hi, "conj")
+                        add(member.i, member.i + 1, "conj")
+        if token.like_num or pos == "NUM":
+            if dep in {"compound", "quantmod"} and token.head.pos_ == "NUM":
+                continue
+            lo = min([token.i] + [c.left_edge.i for c in token.lefts if c.dep_ in _QUANT])
+            hi = max([token.i + 1] + [c.i + 1 for c in token.rights if c.dep_ in {"compound"}])
+            add(token.i, token.i + 1, "number")
+            add(lo, hi, "number")
+            if token.head.pos_ in {"NOUN", "PROPN"} and token.head.i > token.i:
+                add(lo, token.head.i + 1, "number_noun")
+        if pos == "ADP" and dep in {"prep", "agent", "dative"}:
+            objs = [c for c in token.children if c.dep_ in {"pobj", "pcomp"}]
+            if objs:
+                add(token.i, _core_np_bounds(objs[0])[1], "pp")
+                add(token.i, token.right_edge.i + 1, "pp")
+        if pos == "ADJ" and dep in {"acomp", "oprd", "attr", "amod", "conj", "advcl", "xcomp"}:
+            add(token.i, token.i + 1, "adj")
+            if dep in {"acomp", "oprd"}:
+                add(token.left_edge.i, token.right_edge.i + 1, "adj")
+                members = _conjuncts(token)
+                if len(members) > 1:
+                    add(members[0].i, members[-1].i + 1, "adj")
+        if (
+            pos == "ADV"
+            and dep == "advmod"
+            and token.head.pos_ in {"VERB", "AUX", "ADJ"}
+            and token.lower_ not in _DULL_ADVERBS
+        ):
+            add(token.i, token.i + 1, "adv")
+        if pos in {"VERB", "AUX"} and (pos == "VERB" or dep == "ROOT"):
+            _verb_phrases(token, add)
+    return [
+        Candidate(
+            doc[a:b],
+            entry["kind"],
+            entry["label"],
+            frozenset(entry["kinds"]),
+        )
+        for (a, b), entry in sorted(found.items())
+    ]
+
+
+def _verb_phrases(verb, add) -> None:
+    """Verb phrases and clauses headed by ``verb``."""
+    lefts = list(verb.lefts)
+    start = verb.i
+    # "closely follow", "not restrict": adverbs and negation right before the verb.
+    for child in reversed(lefts):
+        if child.dep_ in {"advmod", "neg"} and child.i == start - 1:
+            start = child.i
+    rights = [c for c in verb.rights if c.dep_ != "punct"]
+    if rights:
+        add(start, verb.right_edge.i + 1, "vp_full")
+        end = verb.i + 1
+        for child in verb.rights:
+            if child.dep_ in _OBJECT_DEPS or child.dep_ in {"prep", "dobj", "conj", "cc"}:
+                if child.dep_ == "conj" and any(
+                    c.dep_ in {"nsubj", "nsubjpass"} for c in child.children
+                ):
+                    break  # a new clause with its own subject
+                end = child.right_edge.i + 1
+            elif child.text == "," or child.dep_ not in {"advmod", "npadvmod", "punct"}:
+                break
+        add(start, end, "vp")
+        first_obj = next((c for c in verb.rights if c.dep_ in _OBJECT_DEPS | {"dobj"}), None)
+        if first_obj is not None:
+            add(start, first_obj.right_edge.i + 1, "vp")
+    if verb.dep_ in _CLAUSE_HEADS or verb.dep_ == "ROOT":
+        left = verb.left_edge.i
+        right = verb.right_edge.i + 1
+        has_subject = any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in lefts)
+        if verb.dep_ != "ROOT":
+            add(left, right, "clause_full")
+        markers = [c for c in lefts if c.dep_ in {"mark", "aux"} and c.i == left]
+        inner = left
+        if markers or verb.doc[left].lower_ in _EDGE_WORDS or verb.doc[left].dep_ == "mark":
+            inner = left + 1
+        if verb.dep_ != "ROOT" or has_subject:
+            add(inner, right, "clause")
+        if not has_subject:
+            # "to defend against ..." -> "defend against ..."
+            aux = [c for c in lefts if c.dep_ in _MARKERS]
+            if aux:
+                add(max(c.i for c in aux) + 1, right, "clause")

@@ -125,6 +125,108 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
 
 _WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 _AUX_VERBS = {"be", "do", "have", "did", "does", "is", "was", "were", "are"}
+# Finite auxiliaries that, right after a wh-phrase, mark subject-auxiliary inversion.
+_INVERTING_AUX = {
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "shall",
+    "'s",
+}
+# Verbs whose object is usually reported speech or an intention: "what did X say".
+_SAY_VERBS = {
+    "say",
+    "tell",
+    "state",
+    "claim",
+    "warn",
+    "write",
+    "add",
+    "allege",
+    "note",
+    "announce",
+    "argue",
+    "report",
+    "declare",
+    "insist",
+    "suggest",
+    "think",
+    "believe",
+    "hope",
+    "want",
+}
+_ADJECTIVE_NOUNS = {"word", "adjective", "term", "description"}
+_DO = {"do", "does", "did"}
+_PREPOSITIONS = {
+    "to",
+    "in",
+    "on",
+    "at",
+    "from",
+    "by",
+    "for",
+    "with",
+    "after",
+    "before",
+    "during",
+    "since",
+    "of",
+    "about",
+    "into",
+    "over",
+    "under",
+    "against",
+    "through",
+    "between",
+    "among",
+    "near",
+}
+# Words the tagger sometimes takes for the question's verb.
+_NOT_VERBS = {"according", "including", "following"}
+
+
+class FineType(StrEnum):
+    """The answer types the learned reader tells apart (finer than :class:`AnswerType`)."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    PLACE = "place"
+    TIME = "time"
+    NUMBER = "number"
+    NATIONALITY = "nationality"
+    THING = "thing"  # a noun phrase
+    ADJECTIVE = "adjective"  # "what word describes ...", "how is X"
+    MANNER = "manner"  # "how did X ..."
+    REASON = "reason"  # "why ..."
+    ACTION = "action"  # "what did X do"
+    STATEMENT = "statement"  # "what did X say / warn"
+    NONE = "none"  # no wh-word at all
+
+
+class WhRole(StrEnum):
+    """The grammatical role of the wh-phrase: what the answer is to the question's verb."""
+
+    SUBJECT = "subj"
+    OBJECT = "obj"
+    PREP_OBJECT = "pobj"
+    ATTRIBUTE = "attr"  # "who is X", "what is X"
+    ADVERBIAL = "adv"  # when / where / why / how
+    OTHER = "other"
 
 
 @dataclass
@@ -146,6 +248,45 @@ class Question:
     type_word: str
     content_lemmas: list[str]
     doc: Doc = field(repr=False)
+    fine_type: FineType = FineType.THING
+    wh_start: int = -1
+    """Token index where the wh-phrase starts (a fronted preposition included), or -1."""
+    wh_end: int = -1
+    """Token index just past the wh-phrase ("how many civilians", "which city")."""
+    role: WhRole = WhRole.OTHER
+    preposition: str = ""
+    """The preposition the wh-phrase is the object of ("in which country" -> "in")."""
+    governor: int = -1
+    """Token index of the content verb (or noun) the wh-phrase depends on, or -1."""
+
+    @property
+    def focus(self) -> int:
+        """Token index of the noun that names the answer's kind ("which *city*"), or -1."""
+        if self.wh_start >= 0:
+            for token in reversed(self.doc[self.wh_start : self.wh_end]):
+                if token.pos_ in {"NOUN", "PROPN"} and token.lower_ not in _WH_WORDS:
+                    return token.i
+        if self.role is WhRole.ATTRIBUTE and self.governor >= 0:
+            return self.governor
+        return -1
+
+    def filled(self, answer: str) -> str:
+        """The question with ``answer`` in place of its wh-phrase, as a statement-like text.
+
+        Word order is left as asked: the text is only compared by embedding.
+
+        Example:
+            >>> q = QuestionAnalyzer().run("Who is the Turkish Defense Minister?")
+            >>> q.filled("Hulusi Akar")
+            'Hulusi Akar is the Turkish Defense Minister'
+        """
+        doc = self.doc
+        if self.wh_start < 0:
+            return f"{self.text.rstrip('?').strip()} {answer}"
+        rest = [t for t in doc[self.wh_end :] if not (t.i == self.wh_end and t.lower_ in _DO)]
+        tail = "".join(t.text_with_ws for t in rest).rstrip().rstrip("?").strip()
+        head = doc[: self.wh_start].text
+        return " ".join(x for x in (head, answer, tail) if x)
 
 
 def _type_of_word(lemma: str) -> AnswerType | None:
@@ -201,7 +342,144 @@ class QuestionAnalyzer:
             and t.lower_ not in _WH_WORDS
             and t.lemma_.lower() not in _AUX_VERBS
         ]
-        return Question(text, wh, answer_type, type_word, content, doc)
+        fine_type, start, end, role, prep, governor = self._structure(
+            doc, wh_index, wh, answer_type, type_word
+        )
+        return Question(
+            text,
+            wh,
+            answer_type,
+            type_word,
+            content,
+            doc,
+            fine_type=fine_type,
+            wh_start=start,
+            wh_end=end,
+            role=role,
+            preposition=prep,
+            governor=governor,
+        )
+
+    @staticmethod
+    def _structure(
+        doc: Doc, wh_index: int, wh: str, answer_type: AnswerType, type_word: str
+    ) -> tuple[FineType, int, int, WhRole, str, int]:
+        """Fine answer type, wh-phrase extent, its role, preposition and governing word."""
+        n = len(doc)
+        root = next((t for t in doc if t.dep_ == "ROOT"), doc[0] if n else None)
+        if wh_index < 0 or root is None:
+            return FineType.NONE, -1, -1, WhRole.OTHER, "", root.i if root is not None else -1
+        start, prep = wh_index, ""
+        if wh_index > 0 and (
+            doc[wh_index - 1].pos_ == "ADP" or doc[wh_index - 1].lower_ in _PREPOSITIONS
+        ):
+            start, prep = wh_index - 1, doc[wh_index - 1].lower_
+        end = wh_index + 1
+        if wh.startswith("how "):
+            end = wh_index + 2
+        if wh in {"which", "what", "whose", "how many"}:
+            while end < n:
+                tok = doc[end]
+                if tok.tag_.startswith("VB") or tok.pos_ in {"AUX", "VERB", "PRON", "PUNCT"}:
+                    break
+                if tok.pos_ == "ADP" and not (
+                    tok.lower_ == "of" and doc[end - 1].lower_ in {"kind", "type", "sort"}
+                ):
+                    break
+                if tok.pos_ not in {"NOUN", "PROPN", "ADJ", "NUM", "PART", "ADP", "X"}:
+                    break
+                end += 1
+        words = [t for t in doc if not t.is_punct]
+        stranded = words[-1].lower_ if words and words[-1].pos_ == "ADP" else ""
+        nxt_i = end
+        while nxt_i < n and doc[nxt_i].pos_ == "ADV":
+            nxt_i += 1
+        nxt = doc[nxt_i] if nxt_i < n else None
+        after = doc[nxt_i + 1] if nxt_i + 1 < n else None
+        later_verb = next(
+            (
+                t
+                for t in doc[nxt_i + 1 :]
+                if t.pos_ == "VERB" and t.tag_ != "MD" and t.lower_ not in _NOT_VERBS
+            ),
+            None,
+        )
+        if prep:
+            role = WhRole.PREP_OBJECT
+        elif wh in {"when", "where", "why", "how"}:
+            role = WhRole.ADVERBIAL
+        elif nxt is None:
+            role = WhRole.OTHER
+        elif nxt.lower_ in _INVERTING_AUX:
+            participle = after is not None and after.tag_ in {"VBN", "VBG"}
+            if participle:
+                role = WhRole.SUBJECT
+            elif nxt.lemma_ == "be" and later_verb is None:
+                role = WhRole.ATTRIBUTE
+            else:
+                role = WhRole.OBJECT
+        elif nxt.pos_ in {"VERB", "AUX"} or nxt.tag_.startswith("VB"):
+            role = WhRole.SUBJECT
+        else:
+            role = WhRole.OTHER
+        if stranded and role in {WhRole.OBJECT, WhRole.OTHER}:
+            role, prep = WhRole.PREP_OBJECT, stranded
+
+        governor = later_verb if role is not WhRole.SUBJECT else None
+        if role is WhRole.SUBJECT:
+            governor = next(
+                (
+                    t
+                    for t in doc[end:]
+                    if t.pos_ == "VERB" and t.tag_ != "MD" and t.lower_ not in _NOT_VERBS
+                ),
+                nxt if nxt is not None and nxt.pos_ in {"VERB", "AUX"} else None,
+            )
+        if role is WhRole.ATTRIBUTE:
+            governor = next(
+                (t for t in doc[end:] if t.pos_ in {"NOUN", "PROPN"} and t.dep_ != "compound"),
+                None,
+            )
+        if governor is None:
+            governor = root
+        gov_lemma = governor.lemma_.lower()
+
+        if wh in {"who", "whom", "whose"}:
+            fine = FineType.PERSON
+        elif wh == "when":
+            fine = FineType.TIME
+        elif wh == "where":
+            fine = FineType.PLACE
+        elif wh == "why":
+            fine = FineType.REASON
+        elif answer_type is AnswerType.NUMBER:
+            fine = FineType.NUMBER
+        elif wh == "how":
+            nxt_word = doc[wh_index + 1] if wh_index + 1 < n else None
+            fine = (
+                FineType.ADJECTIVE
+                if nxt_word is not None and nxt_word.pos_ in {"ADJ", "ADV"}
+                else FineType.MANNER
+            )
+        elif type_word in _ADJECTIVE_NOUNS:
+            fine = FineType.ADJECTIVE
+        elif answer_type in {
+            AnswerType.PERSON,
+            AnswerType.ORGANIZATION,
+            AnswerType.PLACE,
+            AnswerType.TIME,
+            AnswerType.NATIONALITY,
+        }:
+            fine = FineType(answer_type.value)
+        elif gov_lemma == "happen":
+            fine = FineType.STATEMENT
+        elif any(t.lemma_ == "do" and t.pos_ == "VERB" for t in doc[end:]):
+            fine = FineType.ACTION
+        elif gov_lemma in _SAY_VERBS and role is WhRole.OBJECT and end == wh_index + 1:
+            fine = FineType.STATEMENT
+        else:
+            fine = FineType.THING
+        return fine, start, end, role, prep, governor.i
 
     @staticmethod
     def _what_which(doc: Doc, wh_index: int) -> tuple[AnswerType, str]:

@@ -6,13 +6,21 @@ from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
 
 from qa.api.deps import ServiceDep
-from qa.api.schemas import AskRequest, AskResponse
+from qa.api.schemas import AskRequest, AskResponse, ErrorOut
 from qa.service import Turn
 
 router = APIRouter(tags=["ask"])
 
 
-@router.post("/ask", response_model=AskResponse, summary="Answer a question about the documents")
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    summary="Answer a question about the documents",
+    responses={
+        400: {"model": ErrorOut, "description": "The body is not UTF-8 (FastAPI cannot parse it)."},
+        404: {"model": ErrorOut, "description": "`document_id` names no document."},
+    },
+)
 async def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     if body.document_id is not None and service.document(body.document_id) is None:
         raise HTTPException(404, f"no document with id {body.document_id!r}; see GET /documents")

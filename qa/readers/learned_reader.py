@@ -1,0 +1,226 @@
+"""The learned reader: candidate spans scored by trained trees, with calibrated confidence.
+
+For each question it proposes candidate spans in the retrieved sentences, describes each
+with :class:`~qa.readers.features.FeatureExtractor`, ranks them with a gradient-boosted
+tree ensemble trained on synthetic questions (never on the gold set; see
+``qa/readers/training.py``), and turns the best candidate's evidence into a calibrated
+probability that it is right. A question whose answer type is nowhere in the passages
+("how many" without a number, "who" without a person or organisation) gets no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from qa.answers import ExtractedAnswer, Passage
+from qa.embedding import TextEmbedder
+from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
+from qa.readers.question import FineType, QuestionAnalyzer
+from qa.readers.scorer import ReaderModel
+
+# Evidence about the best candidate that the confidence calibrator reads.
+_TOP_FEATURES = [
+    "type_match",
+    "type_label_match",
+    "coverage",
+    "coverage_soft",
+    "key_coverage",
+    "key_coverage_context",
+    "similarity",
+    "rank",
+    "role_fit",
+    "gov_is_aligned",
+    "gov_sim",
+    "dep_dist_gov",
+    "filled_gain",
+    "overlap_lexical",
+    "length",
+    "type_available",
+]
+CONFIDENCE_FEATURES = [
+    "top_logit",
+    "top_share",
+    "margin",
+    "log_candidates",
+    "max_coverage_soft",
+    "max_similarity",
+    "relevant_type_match",
+    "question_words",
+    *[f"top_{name}" for name in _TOP_FEATURES],
+    *[f"q_type={t.value}" for t in FineType],
+]
+_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+# Answer types that need a span of a named kind: without one in the passages, abstain.
+_NEEDS_TYPE = {FineType.NUMBER, FineType.PERSON, FineType.TIME}
+_NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
+
+
+def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
+    """Candidate indices best first, one per distinct answer text."""
+    order = np.argsort(-logits, kind="stable")
+    seen: set[str] = set()
+    out = []
+    for i in order:
+        key = texts[i].strip().lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(int(i))
+    return out
+
+
+def confidence_features(
+    x: np.ndarray, texts: list[str], fine_type: FineType, question_words: int, logits: np.ndarray
+) -> np.ndarray:
+    """Question-level evidence for the calibrator (one row, ``CONFIDENCE_FEATURES``).
+
+    Args:
+        x: the candidates' feature matrix.
+        texts: the candidates' texts.
+        fine_type: the question's answer type.
+        question_words: how many content words the question has.
+        logits: the ranker's scores of the candidates.
+    """
+    order = top_order(logits, texts)
+    best = order[0]
+    second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
+    shifted = np.exp(logits - logits[best])
+    row: dict[str, float] = {
+        "top_logit": float(logits[best]),
+        "top_share": float(1.0 / shifted.sum()),
+        "margin": float(logits[best] - second),
+        "log_candidates": math.log(len(texts)),
+        "max_coverage_soft": float(x[:, _INDEX["coverage_soft"]].max()),
+        "max_similarity": float(x[:, _INDEX["similarity"]].max()),
+        "question_words": float(question_words),
+    }
+    coverage = x[:, _INDEX["coverage_soft"]]
+    relevant = coverage >= coverage.max() - 0.1
+    row["relevant_type_match"] = float(x[relevant, _INDEX["type_match"]].max())
+    for name in _TOP_FEATURES:
+        value = float(x[best, _INDEX[name]])
+        if math.isnan(value):
+            value = _NAN_DEFAULTS.get(name, 0.0)
+        row[f"top_{name}"] = value
+    for t in FineType:
+        row[f"q_type={t.value}"] = float(fine_type is t)
+    return np.array([[row[name] for name in CONFIDENCE_FEATURES]], dtype=np.float64)
+
+
+def type_available(candidates: CandidateSet) -> bool:
+    """Whether the passages hold any span of the kind the question needs."""
+    if candidates.question.fine_type not in _NEEDS_TYPE:
+        return True
+    if not len(candidates):
+        return False
+    return bool(candidates.column("type_match").max() >= 0.99)
+
+
+class LearnedReader:
+    """Rank candidate spans with trained trees; confidence is a calibrated probability.
+
+    Args:
+        embedder: the MiniLM encoder, shared with the service (token alignment, filled
+            questions); a private one is created when omitted.
+        weights: a weights file; the one shipped in the package by default.
+        max_passages: how many retrieved passages to read.
+        use_embeddings: False drops the MiniLM features (only for ablations).
+
+    Example:
+        >>> reader = LearnedReader()
+        >>> reader.warm_up()  # doctest: +SKIP
+        >>> p = Passage("d", 0, 56, "Armenian forces fired missiles on Ganja, killing 13.")
+        >>> reader.run("How many people were killed?", [p])[0].text  # doctest: +SKIP
+        '13'
+    """
+
+    name = "learned"
+
+    def __init__(
+        self,
+        embedder: TextEmbedder | None = None,
+        weights: Path | None = None,
+        max_passages: int = 5,
+        use_embeddings: bool = True,
+    ) -> None:
+        self.weights = weights
+        self.analyzer = QuestionAnalyzer()
+        self.extractor = FeatureExtractor(
+            embedder, max_passages=max_passages, use_embeddings=use_embeddings
+        )
+        self.model: ReaderModel | None = None
+
+    def warm_up(self) -> None:
+        if self.model is None:
+            self.model = ReaderModel.load(self.weights)
+            if self.model.feature_names != FEATURE_NAMES:
+                raise RuntimeError(
+                    "reader weights were trained on other features; run `qa train-reader`"
+                )
+        self.extractor.warm_up()
+
+    def score(self, candidates: CandidateSet) -> tuple[np.ndarray, float]:
+        """Ranker logits of every candidate, and the calibrated confidence of the best."""
+        assert self.model is not None
+        if not len(candidates):
+            return np.zeros(0), 0.0
+        logits = self.model.ranker.decision_function(candidates.features)
+        row = confidence_features(
+            candidates.features,
+            candidates.texts,
+            candidates.question.fine_type,
+            len(candidates.question.content_lemmas),
+            logits,
+        )
+        return logits, float(self.model.calibrator.predict(row)[0])
+
+    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
+        if self.model is None:
+            self.warm_up()
+        parsed = self.analyzer.run(question)
+        candidates = self.extractor.run(parsed, passages)
+        if not len(candidates) or not type_available(candidates):
+            return []
+        logits, confidence = self.score(candidates)
+        answers: list[ExtractedAnswer] = []
+        best_logit = None
+        for i in top_order(logits, candidates.texts):
+            candidate = candidates.candidates[i]
+            passage = candidates.passages[candidates.passage_of[i]]
+            start, end = _document_offsets(candidate.span, passage)
+            if start < passage.start or end > passage.end:
+                continue
+            if best_logit is None:
+                best_logit = logits[i]
+                value = confidence
+            else:
+                # Lower-ranked answers share the best one's confidence by their odds.
+                value = confidence * math.exp(min(0.0, logits[i] - best_logit))
+            answers.append(
+                ExtractedAnswer(
+                    text=passage.text[start - passage.start : end - passage.start],
+                    document_id=passage.document_id,
+                    start=start,
+                    end=end,
+                    confidence=round(value, 4),
+                    passage=passage,
+                    details={
+                        "kind": candidate.kind,
+                        "kinds": sorted(candidate.kinds),
+                        "score": round(float(logits[i]), 4),
+                        "answer_type": parsed.fine_type.value,
+                    },
+                )
+            )
+            if len(answers) >= 5:
+                break
+        return answers
+
+
+def _document_offsets(span, passage: Passage) -> tuple[int, int]:
+    # The stored parse covers the whole document body: map through the sentence span.
+    base = passage.start - (passage.parse.start_char if passage.parse is not None else 0)
+    return base + span.start_char, base + span.end_char

@@ -1,0 +1,206 @@
+"""The learned reader's trained parts, stored as plain arrays (no pickle).
+
+``ReaderModel`` holds a gradient-boosted tree ensemble that scores candidate spans and a
+calibrated logistic model that turns the best candidate's evidence into the probability
+that it is the right answer. Both are saved to one ``.npz`` file plus a JSON header, so a
+scikit-learn upgrade can never break loading and no code runs at load time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+WEIGHTS_FILE = "reader.npz"
+
+
+def packaged_weights() -> Path:
+    """Path of the weights shipped inside the package (``qa/readers/weights/``)."""
+    return Path(str(resources.files("qa.readers") / "weights" / WEIGHTS_FILE))
+
+
+@dataclass
+class TreeEnsemble:
+    """Additive binary trees, evaluated level by level for all rows at once.
+
+    Arrays are (trees, nodes): ``feature``, ``threshold``, ``left``, ``right``,
+    ``missing_left`` (NaN goes left), ``leaf`` and ``value``; a row goes left when its
+    value is <= threshold.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    missing_left: np.ndarray
+    leaf: np.ndarray
+    value: np.ndarray
+    baseline: float
+    depth: int
+
+    @classmethod
+    def from_sklearn(cls, model: Any) -> TreeEnsemble:
+        """Export a fitted binary ``HistGradientBoostingClassifier``."""
+        trees = [predictors[0].nodes for predictors in model._predictors]
+        width = max(len(t) for t in trees)
+
+        def stack(name: str, dtype: Any, fill: Any) -> np.ndarray:
+            out = np.full((len(trees), width), fill, dtype=dtype)
+            for i, nodes in enumerate(trees):
+                out[i, : len(nodes)] = nodes[name]
+            return out
+
+        depth = int(max(int(t["depth"].max()) for t in trees)) + 1
+        return cls(
+            feature=stack("feature_idx", np.int32, 0),
+            threshold=stack("num_threshold", np.float64, 0.0),
+            left=stack("left", np.int32, 0),
+            right=stack("right", np.int32, 0),
+            missing_left=stack("missing_go_to_left", bool, True),
+            leaf=stack("is_leaf", bool, True),
+            value=stack("value", np.float64, 0.0),
+            baseline=float(np.ravel(model._baseline_prediction)[0]),
+            depth=depth,
+        )
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds) of the rows of ``x``."""
+        n = len(x)
+        if n == 0:
+            return np.zeros(0)
+        n_trees = self.feature.shape[0]
+        node = np.zeros((n_trees, n), dtype=np.int32)
+        tree_ix = np.arange(n_trees)[:, None]
+        row_ix = np.arange(n)[None, :]
+        for _ in range(self.depth):
+            feature = self.feature[tree_ix, node]
+            values = x[row_ix, feature]
+            go_left = np.where(
+                np.isnan(values),
+                self.missing_left[tree_ix, node],
+                values <= self.threshold[tree_ix, node],
+            )
+            nxt = np.where(go_left, self.left[tree_ix, node], self.right[tree_ix, node])
+            node = np.where(self.leaf[tree_ix, node], node, nxt)
+        return self.baseline + self.value[tree_ix, node].sum(axis=0)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {
+            f"{prefix}feature": self.feature,
+            f"{prefix}threshold": self.threshold,
+            f"{prefix}left": self.left,
+            f"{prefix}right": self.right,
+            f"{prefix}missing_left": self.missing_left,
+            f"{prefix}leaf": self.leaf,
+            f"{prefix}value": self.value,
+            f"{prefix}meta": np.array([self.baseline, self.depth], dtype=np.float64),
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Any, prefix: str) -> TreeEnsemble:
+        meta = data[f"{prefix}meta"]
+        return cls(
+            feature=data[f"{prefix}feature"],
+            threshold=data[f"{prefix}threshold"],
+            left=data[f"{prefix}left"],
+            right=data[f"{prefix}right"],
+            missing_left=data[f"{prefix}missing_left"],
+            leaf=data[f"{prefix}leaf"],
+            value=data[f"{prefix}value"],
+            baseline=float(meta[0]),
+            depth=int(meta[1]),
+        )
+
+
+@dataclass
+class Calibrator:
+    """Logistic regression on standardised question-level evidence, then isotonic steps.
+
+    ``x_points``/``y_points`` are the isotonic map from the logistic output to the
+    observed rate of correct answers on held-out synthetic questions.
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    x_points: np.ndarray
+    y_points: np.ndarray
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        z = ((np.nan_to_num(x, nan=0.0) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        p = self.raw(x)
+        if len(self.x_points) < 2:
+            return p
+        return np.interp(p, self.x_points, self.y_points)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {
+            f"{prefix}mean": self.mean,
+            f"{prefix}scale": self.scale,
+            f"{prefix}coef": self.coef,
+            f"{prefix}intercept": np.array([self.intercept]),
+            f"{prefix}x_points": self.x_points,
+            f"{prefix}y_points": self.y_points,
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Any, prefix: str) -> Calibrator:
+        return cls(
+            mean=data[f"{prefix}mean"],
+            scale=data[f"{prefix}scale"],
+            coef=data[f"{prefix}coef"],
+            intercept=float(data[f"{prefix}intercept"][0]),
+            x_points=data[f"{prefix}x_points"],
+            y_points=data[f"{prefix}y_points"],
+        )
+
+
+@dataclass
+class ReaderModel:
+    """The candidate ranker, the confidence calibrator and what they were trained on."""
+
+    feature_names: list[str]
+    ranker: TreeEnsemble
+    calibrator: Calibrator
+    confidence_features: list[str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a crash never leaves a half-written weights file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = {
+            "feature_names": self.feature_names,
+            "confidence_features": self.confidence_features,
+            "metadata": self.metadata,
+        }
+        arrays = {**self.ranker.arrays("ranker_"), **self.calibrator.arrays("calibrator_")}
+        arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ReaderModel:
+        path = Path(path) if path is not None else packaged_weights()
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(bytes(data["header"]).decode())
+            ranker = TreeEnsemble.from_arrays(data, "ranker_")
+            calibrator = Calibrator.from_arrays(data, "calibrator_")
+        return cls(
+            feature_names=header["feature_names"],
+            ranker=ranker,
+            calibrator=calibrator,
+            confidence_features=header["confidence_features"],
+            metadata=header.get("metadata", {}),
+        )

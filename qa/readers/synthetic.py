@@ -1,0 +1,429 @@
+"""Synthetic training questions, generated from parsed sentences by rules.
+
+The learned reader is never trained on the gold set. Instead every clause of a training
+document is turned into wh-questions whose answer is one of its spans: the subject
+("Who fired missiles on Ganja?"), the object ("What did the ministry accuse them of?"),
+a time, a place, a number ("How many civilians were killed?"), an apposition or title
+("Who is the Turkish Defense Minister?"), a predicate adjective, a manner adverb, a
+reason, a verb phrase ("What did X do?") or reported speech ("What did X say?").
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from qa.readers.candidates import _core_np_bounds
+
+_RELATIVE = {"who", "which", "that", "whom"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_PRONOUNS = {"PRON"}
+_SAY = {
+    "say",
+    "tell",
+    "state",
+    "claim",
+    "warn",
+    "write",
+    "add",
+    "allege",
+    "announce",
+    "argue",
+    "report",
+    "declare",
+    "insist",
+    "suggest",
+    "believe",
+    "think",
+    "hope",
+}
+_PLACE = {"GPE", "LOC", "FAC"}
+_TIME = {"DATE", "TIME"}
+_PLACE_PREPS = {"in", "at", "to", "from", "near", "into"}
+_ORG_WORDS = {"ORG": "organisation", "NORP": "group", "GPE": "country"}
+
+
+@dataclass(frozen=True)
+class SyntheticQuestion:
+    """A generated question and the character span of its answer in the parsed doc."""
+
+    question: str
+    answer_start: int
+    answer_end: int
+    rule: str
+    """Which rule made it ("subject", "object", "time", ...)."""
+
+    def answer(self, text: str) -> str:
+        return text[self.answer_start : self.answer_end]
+
+
+def _text(tokens: list[Token]) -> str:
+    out = ""
+    for i, token in enumerate(tokens):
+        out += token.text
+        if i + 1 < len(tokens):
+            nxt = tokens[i + 1]
+            adjacent = token.i + 1 == nxt.i
+            out += token.whitespace_ if adjacent else " "
+    return " ".join(out.split())
+
+
+def _lower_first(tokens: list[Token], text: str) -> str:
+    first = tokens[0] if tokens else None
+    if (
+        first is not None
+        and first.is_sent_start
+        and first.pos_ != "PROPN"
+        and not (len(first.text) > 1 and first.text.isupper())
+    ):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _counted(noun: Token, number: tuple[int, int]) -> str:
+    """ "fire units" for "about 60 fire units": the counted noun with its compounds."""
+    a = _core_np_bounds(noun)[0]
+    words = [
+        t
+        for t in noun.doc[a : noun.i + 1]
+        if not (number[0] <= t.i < number[1])
+        and t.dep_ not in {"det", "poss", "quantmod"}
+        and not t.like_num
+    ]
+    return " ".join(t.lower_ if t.pos_ != "PROPN" else t.text for t in words) or noun.lower_
+
+
+def _clause_tokens(verb: Token) -> list[Token]:
+    """The clause of ``verb``: its subtree without coordinated clauses and edge punctuation."""
+    skip: set[int] = set()
+    for child in verb.children:
+        if child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"}:
+            skip.update(t.i for t in child.subtree)
+        if child.dep_ == "cc" and child.i > verb.i:
+            skip.add(child.i)
+        if child.dep_ in {"mark"} and child.i < verb.i:
+            skip.add(child.i)
+    tokens = [t for t in verb.subtree if t.i not in skip]
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "cc"):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+        tokens.pop()
+    return tokens
+
+
+def _answer_bounds(token: Token) -> tuple[int, int]:
+    """Token range of a noun-phrase answer: the entity if the noun is one, else its core."""
+    doc = token.doc
+    if token.ent_type_ and token.ent_iob_ in {"B", "I"}:
+        for ent in doc.ents:
+            if ent.start <= token.i < ent.end:
+                a, b = _core_np_bounds(token)
+                # "the Azeri Defense Ministry": prefer the phrase when it contains the entity.
+                if a <= ent.start and ent.end <= b:
+                    return a, b
+                return ent.start, ent.end
+    return _core_np_bounds(token)
+
+
+def _wh_for(token: Token, rng: random.Random) -> str:
+    label = token.ent_type_
+    if label == "PERSON":
+        return "Who"
+    if label in {"ORG", "NORP"}:
+        return rng.choice(["Who", "Which " + _ORG_WORDS[label], "What"])
+    if label == "GPE":
+        return rng.choice(["Which country", "What", "Which place"])
+    if token.pos_ in {"NOUN"} and rng.random() < 0.35:
+        return "Which " + token.lemma_.lower()
+    return "What"
+
+
+def _verb_form(verb: Token) -> tuple[str, str] | None:
+    """Do-support for a question: ("did", "fire") for "fired"; None when not finite."""
+    if verb.tag_ == "VBD":
+        return "did", verb.lemma_
+    if verb.tag_ == "VBZ":
+        return "does", verb.lemma_
+    if verb.tag_ == "VBP":
+        return "do", verb.lemma_
+    return None
+
+
+class QuestionGenerator:
+    """Turn each clause of a sentence into wh-questions with known answer spans.
+
+    Args:
+        max_per_sentence: at most this many questions per sentence (a seeded sample).
+
+    Example:
+        >>> from qa.nlp import load_spacy
+        >>> doc = load_spacy()("Armenian forces fired missiles on Ganja on Saturday.")
+        >>> qs = QuestionGenerator().run(doc[:], random.Random(0))
+        >>> sorted({q.rule for q in qs}) >= ["object", "subject"]
+        True
+    """
+
+    def __init__(self, max_per_sentence: int = 6) -> None:
+        self.max_per_sentence = max_per_sentence
+
+    def run(self, sentence: Span, rng: random.Random) -> list[SyntheticQuestion]:
+        out: list[SyntheticQuestion] = []
+        seen: set[str] = set()
+
+        def emit(question: str, start: int, end: int, rule: str) -> None:
+            question = " ".join(question.split())
+            if not question or question in seen or end <= start:
+                return
+            answer = sentence.doc[start:end]
+            if not answer.text.strip() or len(answer) > 30:
+                return
+            if len(question.split()) < 3:
+                return
+            seen.add(question)
+            out.append(
+                SyntheticQuestion(
+                    question[0].upper() + question[1:].rstrip(" ,;:") + "?",
+                    answer.start_char,
+                    answer.end_char,
+                    rule,
+                )
+            )
+
+        for verb in sentence:
+            if verb.pos_ not in {"VERB", "AUX"}:
+                continue
+            if verb.pos_ == "AUX" and verb.dep_ not in {"ROOT", "conj", "ccomp", "relcl"}:
+                continue
+            self._clause_questions(verb, rng, emit)
+        self._title_questions(sentence, rng, emit)
+        if len(out) > self.max_per_sentence:
+            out = rng.sample(out, self.max_per_sentence)
+        return out
+
+    # -- clause rules ----------------------------------------------------------------------
+
+    def _clause_questions(self, verb: Token, rng: random.Random, emit) -> None:
+        subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+        if not subjects:
+            return
+        subject = subjects[0]
+        relative = subject.lower_ in _RELATIVE
+        if relative:
+            if verb.dep_ != "relcl":
+                return
+            subject = verb.head
+        if subject.pos_ in _PRONOUNS:
+            return
+        clause = _clause_tokens(verb)
+        if relative:
+            clause = [t for t in clause if t.i != subjects[0].i]
+        subject_span = set(range(*_answer_bounds(subject)))
+        if relative:
+            subject_tokens = [subject.doc[i] for i in sorted(subject_span)]
+        else:
+            subject_tokens = [t for t in subject.subtree]
+            if len(subject_tokens) > 12:
+                subject_tokens = [subject.doc[i] for i in sorted(subject_span)]
+        subject_ids = {t.i for t in subject.subtree} | {subjects[0].i}
+        # Adverbials before the subject ("On Saturday, ...") are left out of the question.
+        fronted_ids: set[int] = set()
+        for child in verb.lefts:
+            if child.i < subjects[0].i and child.dep_ not in {"aux", "auxpass", "neg"}:
+                fronted_ids.update(t.i for t in child.subtree)
+        rest = [t for t in clause if t.i not in subject_ids and t.i not in fronted_ids]
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        if infinitive:
+            return
+        auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i < verb.i]
+        subj_text = _lower_first(subject_tokens, _text(subject_tokens))
+
+        # Subject: "Who fired missiles on Ganja?"
+        if rest:
+            a, b = _answer_bounds(subject)
+            wh = _wh_for(subject, rng)
+            number = self._number_of(subject)
+            if number is not None:
+                na, nb = number
+                emit(f"How many {_counted(subject, number)} {_text(rest)}", na, nb, "number")
+            emit(f"{wh} {_text(rest)}", a, b, "subject")
+
+        def fronted(answer_ids: set[int]) -> str | None:
+            """The clause as a question with do-support, ``answer_ids`` taken out."""
+            body = [t for t in rest if t.i not in answer_ids]
+            if auxes:
+                first = auxes[0]
+                if first.lower_ == "to":
+                    return None
+                body = [t for t in body if t.i != first.i]
+                before = [t for t in body if t.i < verb.i]
+                after = [t for t in body if t.i >= verb.i]
+                return f"{first.lower_} {subj_text} {_text(before)} {_text(after)}"
+            if verb.lemma_ == "be":
+                return f"{verb.lower_} {subj_text} {_text([t for t in body if t.i != verb.i])}"
+            form = _verb_form(verb)
+            if form is None:
+                return None
+            do, lemma = form
+            before = [t for t in body if t.i < verb.i]
+            after = [t for t in body if t.i > verb.i]
+            return f"{do} {subj_text} {_text(before)} {lemma} {_text(after)}"
+
+        for child in verb.children:
+            if child.i in subject_ids:
+                continue
+            dep = child.dep_
+            if dep in {"dobj", "attr", "dative", "oprd"} and child.pos_ not in _PRONOUNS:
+                ids = {t.i for t in child.subtree}
+                body = fronted(ids)
+                if body is None:
+                    continue
+                number = self._number_of(child)
+                if number is not None:
+                    emit(f"How many {_counted(child, number)} {body}", *number, "number")
+                a, b = _answer_bounds(child)
+                wh = "Who" if child.ent_type_ == "PERSON" else _wh_for(child, rng)
+                if verb.lemma_ == "be" and dep == "attr":
+                    # "X is Y": ask for Y by X.
+                    emit(f"What is {subj_text}", a, b, "attribute")
+                    continue
+                emit(f"{wh} {body}", a, b, "object")
+            elif dep in {"prep", "agent"}:
+                objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+                if not objects:
+                    continue
+                obj = objects[0]
+                if obj.pos_ in _PRONOUNS:
+                    continue
+                label = obj.ent_type_
+                pp_ids = {t.i for t in child.subtree}
+                if label in _TIME and dep == "prep":
+                    body = fronted(pp_ids)
+                    if body is not None:
+                        a, b = _answer_bounds(obj)
+                        emit(f"When {body}", a, b, "time")
+                elif (
+                    label in _PLACE
+                    and dep == "prep"
+                    and child.lower_ in {"in", "at", "to", "from", "near", "into"}
+                ):
+                    body = fronted(pp_ids)
+                    if body is not None:
+                        a, b = _answer_bounds(obj)
+                        if rng.random() < 0.5:
+                            emit(f"Where {body}", a, b, "place")
+                        else:
+                            emit(f"{child.lower_} which place {body}", a, b, "place")
+                elif obj.pos_ == "VERB":
+                    body = fronted({t.i for t in obj.subtree})
+                    if body is not None:
+                        emit(f"What {body}", obj.left_edge.i, obj.right_edge.i + 1, "action")
+                else:
+                    ids = {t.i for t in obj.subtree}
+                    body = fronted(ids)
+                    if body is None:
+                        continue
+                    number = self._number_of(obj)
+                    if number is not None:
+                        emit(f"How many {_counted(obj, number)} {body}", *number, "number")
+                    a, b = _answer_bounds(obj)
+                    wh = "Who" if label == "PERSON" else _wh_for(obj, rng)
+                    emit(f"{wh} {body}", a, b, "pobj")
+            elif dep == "npadvmod" and child.ent_type_ in _TIME:
+                body = fronted({t.i for t in child.subtree})
+                if body is not None:
+                    a, b = _answer_bounds(child)
+                    emit(f"When {body}", a, b, "time")
+            elif dep == "advmod" and child.pos_ == "ADV" and child.lower_.endswith("ly"):
+                body = fronted({child.i})
+                if body is not None:
+                    emit(f"How {body}", child.i, child.i + 1, "manner")
+            elif dep == "acomp" and child.pos_ == "ADJ":
+                ids = {t.i for t in child.subtree}
+                if rng.random() < 0.5:
+                    emit(
+                        f"What word describes {subj_text}",
+                        child.i,
+                        child.right_edge.i + 1,
+                        "adjective",
+                    )
+                else:
+                    body = fronted(ids)
+                    if body is not None:
+                        emit(f"How {body}", child.i, child.i + 1, "adjective")
+            elif dep == "advcl":
+                marks = [c for c in child.children if c.dep_ == "mark"]
+                if (
+                    marks
+                    and marks[0].lower_ in {"because", "since", "as"}
+                    and marks[0].i == child.left_edge.i
+                ):
+                    body = fronted({t.i for t in child.subtree})
+                    if body is not None:
+                        emit(f"Why {body}", marks[0].i + 1, child.right_edge.i + 1, "reason")
+            elif dep == "ccomp" and verb.lemma_ in _SAY:
+                body = fronted({t.i for t in child.subtree})
+                if body is not None:
+                    start = child.left_edge.i
+                    if child.doc[start].lower_ == "that":
+                        start += 1
+                    end = child.right_edge.i + 1
+                    emit(f"What {body}", start, end, "statement")
+        # Action: "What did the Elysée do?" answered by the verb phrase.
+        if verb.pos_ == "VERB" and verb.lemma_ not in _SAY and rng.random() < 0.5:
+            objects = [c for c in verb.rights if c.dep_ in {"dobj", "prep", "xcomp", "prt"}]
+            if objects:
+                end = max(c.right_edge.i for c in objects) + 1
+                if auxes:
+                    aux = auxes[0]
+                    done = {"have": "done", "be": "doing"}.get(aux.lemma_, "do")
+                    q = f"What {aux.lower_} {subj_text} {done}"
+                else:
+                    form = _verb_form(verb)
+                    q = f"What {form[0]} {subj_text} do" if form else ""
+                if q:
+                    emit(q, verb.i, end, "action")
+
+    @staticmethod
+    def _number_of(noun: Token) -> tuple[int, int] | None:
+        """The token range of the number that counts ``noun`` ("13 civilians"), if any."""
+        for child in noun.children:
+            if child.dep_ == "nummod" and (child.like_num or child.pos_ == "NUM"):
+                lo = min([child.i] + [c.left_edge.i for c in child.lefts])
+                hi = child.i + 1
+                return lo, hi
+        return None
+
+    # -- titles and appositions --------------------------------------------------------------
+
+    def _title_questions(self, sentence: Span, rng: random.Random, emit) -> None:
+        doc = sentence.doc
+        for ent in sentence.ents:
+            if ent.label_ != "PERSON":
+                continue
+            root = ent.root
+            # "Turkish Defense Minister Hulusi Akar": the title before the name.
+            title = [
+                t
+                for t in root.lefts
+                if t.dep_ in {"compound", "amod"} and t.i < ent.start and t.pos_ != "DET"
+            ]
+            if len(title) >= 1:
+                first = min(t.left_edge.i for t in title)
+                words = doc[first : ent.start]
+                if 1 <= len(words) <= 8 and any(t.pos_ in {"NOUN", "PROPN"} for t in words):
+                    emit(f"Who is the {words.text}", ent.start, ent.end, "title")
+            for child in root.children:
+                if child.dep_ == "appos" and child.i > root.i:
+                    a, b = child.left_edge.i, child.right_edge.i + 1
+                    words = doc[a:b]
+                    if len(words) <= 14:
+                        emit(f"Who is {words.text}", ent.start, ent.end, "apposition")
+        for token in sentence:
+            if token.dep_ == "appos" and token.head.ent_type_ in _PLACE | {"ORG"}:
+                head = token.head
+                a, b = token.left_edge.i, token.right_edge.i + 1
+                if b - a <= 12 and rng.random() < 0.7:
+                    ha, hb = _answer_bounds(head)
+                    emit(f"What is {doc[a:b].text}", ha, hb, "apposition")

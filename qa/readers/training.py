@@ -1,0 +1,520 @@
+"""Train the learned reader on synthetic questions (``qa train-reader``).
+
+Nothing here reads the gold set. The training text is real news prose that ships in a
+package on this machine: the Lee corpus of Australian Broadcasting Corporation news
+(``gensim/test/test_data/lee_background.cor`` and ``lee.cor``), optionally with more
+``.txt`` documents. The steps:
+
+1. index the documents with the service's own :class:`~qa.indexing.IndexStore`, so the
+   reader sees exactly the passages (and stored parses) that retrieval gives it;
+2. generate wh-questions from each sentence by rules (:mod:`qa.readers.synthetic`), and
+   "no answer" variants of some: the same question with its sentence (and any sentence
+   repeating the answer) removed from the passages, with one of its names or numbers
+   swapped for another of the same kind, or asked of an unrelated document;
+3. extract candidate features for each question and label the candidate whose span is
+   the generated answer;
+4. fit a gradient-boosted ranker on 70% of the documents, fit the confidence model
+   (logistic regression, then isotonic calibration) on the ranker's scores for the other
+   30%, then refit the ranker on all documents; write ``reader.npz``.
+
+Everything is seeded: the same inputs give the same weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import string
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from qa.answers import Passage
+from qa.documents import Document, load_documents
+from qa.embedding import TextEmbedder
+from qa.indexing import IndexParameters, IndexStore, LoadedIndex
+from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
+from qa.readers.learned_reader import CONFIDENCE_FEATURES, confidence_features, top_order
+from qa.readers.question import FineType, QuestionAnalyzer
+from qa.readers.scorer import Calibrator, ReaderModel, TreeEnsemble
+from qa.readers.synthetic import QuestionGenerator, SyntheticQuestion
+from qa.retrieval import HybridRetriever
+
+logger = logging.getLogger(__name__)
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_SWAP_LABELS = {"PERSON", "ORG", "GPE", "NORP", "DATE", "CARDINAL", "LOC", "FAC"}
+
+
+def normalize(text: str) -> str:
+    """SQuAD answer normalisation: lower case, no punctuation, no articles."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+@dataclass
+class TrainingConfig:
+    """What the training run does; the defaults make the shipped weights.
+
+    Attributes:
+        seed: seeds every random choice (question sampling, splits, the trees).
+        max_questions: answerable questions to generate (a seeded sample).
+        removed_rate: share of questions also asked with their evidence removed.
+        swap_rate: share also asked with a name or number swapped.
+        foreign_rate: share also asked of an unrelated document.
+        negatives: negatives kept per question for the ranker (the hardest by pre-score
+            and a random sample).
+        max_iter, learning_rate, max_leaf_nodes, max_depth: the trees.
+        use_embeddings: False trains without MiniLM features (ablations, fast tests).
+        top_k: passages read per question, as the service reads them.
+    """
+
+    seed: int = 13
+    max_questions: int = 3500
+    removed_rate: float = 0.35
+    swap_rate: float = 0.25
+    foreign_rate: float = 0.08
+    negatives: int = 60
+    max_iter: int = 250
+    learning_rate: float = 0.08
+    max_leaf_nodes: int = 31
+    max_depth: int = 8
+    use_embeddings: bool = True
+    top_k: int = 5
+    drop_features: tuple[str, ...] = ()
+
+
+@dataclass
+class Example:
+    """One training question with its candidates' features and labels (no spaCy objects,
+    so a list of examples can be cached with pickle while experimenting)."""
+
+    question: str
+    document_id: str
+    variant: str  # "answerable", "removed", "swapped", "foreign"
+    rule: str
+    fine_type: FineType
+    question_words: int
+    texts: list[str] = field(repr=False)
+    features: np.ndarray = field(repr=False)
+    labels: np.ndarray = field(repr=False)
+
+    def confidence_row(self, logits: np.ndarray) -> np.ndarray:
+        return confidence_features(
+            self.features, self.texts, self.fine_type, self.question_words, logits
+        )[0]
+
+
+def lee_documents() -> list[Document]:
+    """The Lee news corpus shipped with gensim's tests, one document per line."""
+    try:
+        import gensim
+    except ImportError as exc:  # pragma: no cover - gensim is a dev dependency
+        raise RuntimeError("training needs gensim (pip install -e '.[dev]')") from exc
+    base = Path(gensim.__file__).parent / "test" / "test_data"
+    documents = []
+    for name in ("lee_background.cor", "lee.cor"):
+        path = base / name
+        if not path.exists():
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines()):
+            text = " ".join(line.split())
+            if len(text.split()) >= 40:
+                documents.append(Document(id=f"{path.stem}-{i:03d}", text=text))
+    return documents
+
+
+def training_documents(extra: Sequence[Path] = ()) -> list[Document]:
+    """The Lee corpus plus any ``.txt`` documents under ``extra``."""
+    documents = lee_documents()
+    if extra:
+        documents.extend(load_documents(list(extra)))
+    return documents
+
+
+class _Builder:
+    """Generates the questions and extracts their features over one training index."""
+
+    def __init__(self, index: LoadedIndex, embedder: TextEmbedder, config: TrainingConfig) -> None:
+        self.index = index
+        self.config = config
+        self.retriever = HybridRetriever(index, embedder)
+        self.analyzer = QuestionAnalyzer()
+        self.extractor = FeatureExtractor(
+            embedder, max_passages=config.top_k, use_embeddings=config.use_embeddings
+        )
+        self.generator = QuestionGenerator()
+        self.rng = random.Random(config.seed)
+
+    def questions(self) -> list[tuple[str, int, SyntheticQuestion]]:
+        """(document id, sentence row, question), a seeded sample."""
+        out = []
+        for row, sentence in enumerate(self.index.sentences):
+            parse = self.index.sentence_parse(sentence)
+            if parse is None:
+                continue
+            for q in self.generator.run(parse, self.rng):
+                out.append((sentence.document_id, row, q))
+        self.rng.shuffle(out)
+        return out[: self.config.max_questions]
+
+    def entity_pool(self) -> dict[str, list[str]]:
+        pool: dict[str, set[str]] = {}
+        for doc in self.index.parses.values():
+            for ent in doc.ents:
+                if ent.label_ in _SWAP_LABELS and 1 <= len(ent) <= 4:
+                    pool.setdefault(ent.label_, set()).add(ent.text)
+        return {label: sorted(texts) for label, texts in pool.items()}
+
+    def _passages(self, query: str, document_id: str, k: int) -> list[Passage]:
+        return self.retriever.run([query], top_k=k, document_id=document_id)
+
+    def _labels(
+        self, candidates: CandidateSet, answer: tuple[int, int] | None, answer_text: str
+    ) -> np.ndarray:
+        labels = np.zeros(len(candidates), dtype=np.int8)
+        if answer is None:
+            return labels
+        target = normalize(answer_text)
+        for i, candidate in enumerate(candidates.candidates):
+            passage = candidates.passages[candidates.passage_of[i]]
+            base = passage.start - (passage.parse.start_char if passage.parse is not None else 0)
+            start, end = base + candidate.span.start_char, base + candidate.span.end_char
+            same_place = start < answer[1] and answer[0] < end
+            if (start, end) == answer or (same_place and normalize(candidate.span.text) == target):
+                labels[i] = 1
+        return labels
+
+    def example(
+        self,
+        text: str,
+        document_id: str,
+        variant: str,
+        rule: str,
+        passages: list[Passage],
+        answer: tuple[int, int] | None,
+        answer_text: str,
+    ) -> Example:
+        question = self.analyzer.run(text)
+        candidates = self.extractor.run(question, passages)
+        for name in self.config.drop_features:
+            candidates.features[:, FEATURE_NAMES.index(name)] = 0.0
+        labels = self._labels(candidates, answer, answer_text)
+        return Example(
+            text,
+            document_id,
+            variant,
+            rule,
+            question.fine_type,
+            len(question.content_lemmas),
+            candidates.texts,
+            candidates.features,
+            labels,
+        )
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> list[Example]:
+        config = self.config
+        questions = self.questions()
+        pool = self.entity_pool()
+        doc_ids = sorted(self.index.sentences_by_document)
+        examples: list[Example] = []
+        for n, (document_id, row, q) in enumerate(questions):
+            sentence = self.index.sentences[row]
+            body = self.index.body_starts[document_id]
+            parse_doc = self.index.parses[document_id]
+            answer = (body + q.answer_start, body + q.answer_end)
+            answer_text = q.answer(parse_doc.text)
+            passages = self._passages(q.question, document_id, config.top_k)
+            examples.append(
+                self.example(
+                    q.question, document_id, "answerable", q.rule, passages, answer, answer_text
+                )
+            )
+            draw = self.rng.random()
+            if draw < config.removed_rate:
+                wider = self._passages(q.question, document_id, config.top_k + 4)
+                kept = [
+                    p
+                    for p in wider
+                    if p.start != sentence.start and answer_text.lower() not in p.text.lower()
+                ][: config.top_k]
+                kept = [replace(p, rank=i) for i, p in enumerate(kept)]
+                if kept:
+                    examples.append(
+                        self.example(q.question, document_id, "removed", q.rule, kept, None, "")
+                    )
+            elif draw < config.removed_rate + config.swap_rate:
+                swapped = self._swap(q, parse_doc, pool, self.index.documents[document_id].text)
+                if swapped:
+                    passages = self._passages(swapped, document_id, config.top_k)
+                    examples.append(
+                        self.example(swapped, document_id, "swapped", q.rule, passages, None, "")
+                    )
+            elif draw < config.removed_rate + config.swap_rate + config.foreign_rate:
+                other = self.rng.choice(doc_ids)
+                if other != document_id:
+                    passages = self._passages(q.question, other, config.top_k)
+                    examples.append(
+                        self.example(q.question, other, "foreign", q.rule, passages, None, "")
+                    )
+            if progress:
+                progress(n + 1, len(questions))
+        return examples
+
+    def _swap(
+        self, q: SyntheticQuestion, parse_doc: Any, pool: dict[str, list[str]], doc_text: str
+    ) -> str | None:
+        """The question with one name, date or number replaced by another of its kind."""
+        from qa.nlp import load_spacy
+
+        parsed = load_spacy()(q.question)
+        answer = q.answer(parse_doc.text).lower()
+        ents = [e for e in parsed.ents if e.label_ in pool and e.text.lower() not in answer]
+        if not ents:
+            return None
+        ent = self.rng.choice(ents)
+        choices = [t for t in pool[ent.label_] if t.lower() not in doc_text.lower()]
+        if not choices:
+            return None
+        new = self.rng.choice(choices)
+        return q.question[: ent.start_char] + new + q.question[ent.end_char :]
+
+
+def build_examples(
+    documents: Sequence[Document],
+    config: TrainingConfig,
+    embedder: TextEmbedder | None = None,
+    workdir: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Example]:
+    """Index ``documents`` in a scratch folder and turn them into training examples."""
+    embedder = embedder or TextEmbedder()
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        store = IndexStore(Path(tmp), IndexParameters(), embedder)
+        index = store.ensure(list(documents), progress=progress)
+        builder = _Builder(index, embedder, config)
+
+        def report(done: int, total: int) -> None:
+            if progress:
+                progress("questions", done, total)
+
+        return builder.build(report)
+
+
+def _ranker_rows(
+    examples: Sequence[Example], config: TrainingConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positives and sampled negatives of answerable questions that have a positive."""
+    xs, ys, ws = [], [], []
+    for ex in examples:
+        if ex.variant != "answerable" or not ex.labels.any():
+            continue
+        positives = np.flatnonzero(ex.labels)
+        negatives = np.flatnonzero(ex.labels == 0)
+        if len(negatives) > config.negatives:
+            pre = FeatureExtractor.prescore(ex.features)[negatives]
+            hard = negatives[np.argsort(-pre, kind="stable")[: config.negatives // 2]]
+            rest = np.setdiff1d(negatives, hard)
+            rand = rng.choice(rest, size=config.negatives - len(hard), replace=False)
+            negatives = np.concatenate([hard, rand])
+        keep = np.concatenate([positives, negatives])
+        xs.append(ex.features[keep])
+        ys.append(ex.labels[keep])
+        # Each question weighs the same, however many candidates it has.
+        w = np.where(ex.labels[keep] == 1, 1.0 / len(positives), 1.0 / max(1, len(negatives)))
+        ws.append(w * 2.0)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def fit_ranker(examples: Sequence[Example], config: TrainingConfig) -> tuple[TreeEnsemble, Any]:
+    """Gradient-boosted trees on candidate rows; returns the exported and the sklearn model."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(config.seed)
+    x, y, w = _ranker_rows(examples, config, rng)
+    model = HistGradientBoostingClassifier(
+        max_iter=config.max_iter,
+        learning_rate=config.learning_rate,
+        max_leaf_nodes=config.max_leaf_nodes,
+        max_depth=config.max_depth,
+        l2_regularization=1.0,
+        min_samples_leaf=20,
+        early_stopping=False,
+        random_state=config.seed,
+    )
+    model.fit(x, y, sample_weight=w)
+    return TreeEnsemble.from_sklearn(model), model
+
+
+def fit_calibrator(
+    examples: Sequence[Example], ranker: TreeEnsemble, seed: int
+) -> tuple[Calibrator, dict[str, float]]:
+    """Logistic regression on question-level evidence, then an isotonic map fitted on
+    out-of-fold predictions, so that confidence matches the observed rate of correct answers."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    rows, labels = [], []
+    for ex in examples:
+        if not len(ex.texts):
+            continue
+        logits = ranker.decision_function(ex.features)
+        rows.append(ex.confidence_row(logits))
+        best = top_order(logits, ex.texts)[0]
+        labels.append(int(ex.labels[best] == 1))
+    x = np.nan_to_num(np.array(rows))
+    y = np.array(labels)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = (x - mean) / scale
+    lr = LogisticRegression(C=0.5, max_iter=2000)
+    oof = cross_val_predict(lr, z, y, cv=5, method="predict_proba")[:, 1]
+    lr.fit(z, y)
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
+    calibrated = iso.predict(oof)
+    calibrator = Calibrator(
+        mean=mean,
+        scale=scale,
+        coef=lr.coef_[0].astype(np.float64),
+        intercept=float(lr.intercept_[0]),
+        x_points=np.asarray(iso.X_thresholds_, dtype=np.float64),
+        y_points=np.asarray(iso.y_thresholds_, dtype=np.float64),
+    )
+    stats = {
+        "questions": float(len(y)),
+        "correct_rate": float(y.mean()),
+        "brier": float(np.mean((calibrated - y) ** 2)),
+    }
+    return calibrator, stats
+
+
+def evaluate_ranker(examples: Sequence[Example], ranker: TreeEnsemble) -> dict[str, float]:
+    """Top-1 accuracy of the ranker on answerable questions whose answer is a candidate."""
+    hits, total = 0, 0
+    for ex in examples:
+        if ex.variant != "answerable" or not ex.labels.any():
+            continue
+        logits = ranker.decision_function(ex.features)
+        total += 1
+        hits += int(ex.labels[top_order(logits, ex.texts)[0]] == 1)
+    return {"top1": hits / max(1, total), "questions": float(total)}
+
+
+def train(
+    examples: Sequence[Example], config: TrainingConfig
+) -> tuple[ReaderModel, dict[str, Any]]:
+    """Fit the ranker and the calibrator on ``examples`` (split by document)."""
+    doc_ids = sorted({ex.document_id for ex in examples})
+    rng = random.Random(config.seed)
+    rng.shuffle(doc_ids)
+    held = set(doc_ids[: max(1, int(0.3 * len(doc_ids)))])
+    part_a = [ex for ex in examples if ex.document_id not in held]
+    part_b = [ex for ex in examples if ex.document_id in held]
+    ranker_a, _ = fit_ranker(part_a, config)
+    calibrator, calibration = fit_calibrator(part_b, ranker_a, config.seed)
+    held_out = evaluate_ranker(part_b, ranker_a)
+    ranker, _ = fit_ranker(examples, config)
+    variants: dict[str, int] = {}
+    for ex in examples:
+        variants[ex.variant] = variants.get(ex.variant, 0) + 1
+    report = {
+        "examples": len(examples),
+        "variants": variants,
+        "answer_in_candidates": float(
+            np.mean([ex.labels.any() for ex in examples if ex.variant == "answerable"])
+        ),
+        "held_out_ranker": held_out,
+        "calibration": calibration,
+    }
+    metadata = {
+        "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "config": {k: v for k, v in vars(config).items()},
+        "report": report,
+    }
+    model = ReaderModel(
+        feature_names=list(FEATURE_NAMES),
+        ranker=ranker,
+        calibrator=calibrator,
+        confidence_features=list(CONFIDENCE_FEATURES),
+        metadata=metadata,
+    )
+    return model, report
+
+
+def train_reader(
+    out: Path,
+    config: TrainingConfig | None = None,
+    documents: Sequence[Document] | None = None,
+    embedder: TextEmbedder | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Build examples, train, and write the weights to ``out``; returns the report."""
+    config = config or TrainingConfig()
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    documents = list(documents) if documents is not None else training_documents()
+    started = time.perf_counter()
+    examples = build_examples(documents, config, embedder=embedder, progress=progress)
+    model, report = train(examples, config)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    report["documents"] = len(documents)
+    model.metadata["report"] = report
+    model.save(out)
+    return report
+
+
+def train_reader_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the weights; default: the packaged reader.npz."),
+    ] = None,
+    questions: Annotated[int, typer.Option(min=10, help="Synthetic questions to generate.")] = (
+        TrainingConfig.max_questions
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = (
+        TrainingConfig.seed
+    ),
+    docs: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folders of extra .txt training documents (never the gold set)."),
+    ] = None,
+) -> None:
+    """Train the learned reader on synthetic questions and write its weights."""
+    import torch
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from qa.readers.scorer import packaged_weights
+
+    # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
+    torch.set_num_threads(1)
+    console = Console()
+    target = out or packaged_weights()
+    config = TrainingConfig(max_questions=questions, seed=seed)
+    with Progress(
+        TextColumn("[bold]{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def callback(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        report = train_reader(
+            target, config, documents=training_documents(docs or ()), progress=callback
+        )
+    console.print(f"[green]Wrote[/green] {target}")
+    console.print_json(data=report)

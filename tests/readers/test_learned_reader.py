@@ -1,0 +1,122 @@
+"""The learned reader on small hand-made passages (never gold questions)."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from qa.answers import Passage
+from qa.embedding import TextEmbedder
+from qa.readers.base import Reader, create_reader
+from qa.readers.learned_reader import LearnedReader
+from tests.conftest import assert_verbatim
+
+pytestmark = pytest.mark.slow
+
+DOCUMENT = (
+    "The Riverside bakery was founded by Anna Keller in 1998. "
+    "It employs 14 bakers and sells bread, cakes and pies. "
+    "On Monday, the town council praised the owner of the bakery for her charity work. "
+    "Food critics called the new menu bland. "
+    "The bakery closed for two weeks because a water pipe burst in the kitchen. "
+    "Health inspectors later visited the shop in Dover."
+)
+
+
+def sentences(text: str) -> list[Passage]:
+    out = []
+    for rank, match in enumerate(re.finditer(r"[^.]+\.", text)):
+        start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+        out.append(Passage("bakery", start, match.end(), text[start : match.end()], rank=rank))
+    return out
+
+
+def normalize(text: str) -> str:
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+@pytest.fixture(scope="module")
+def reader(embedder: TextEmbedder) -> LearnedReader:
+    model = LearnedReader(embedder=embedder)
+    model.warm_up()
+    return model
+
+
+def ranked(passages: list[Passage], question: str) -> list[Passage]:
+    """Put the passages that share most words with the question first, as retrieval would."""
+    words = set(normalize(question).split())
+    order = sorted(passages, key=lambda p: -len(words & set(normalize(p.text).split())))
+    return [
+        Passage(p.document_id, p.start, p.end, p.text, score=1.0 / (i + 1), rank=i)
+        for i, p in enumerate(order)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "accepted"),
+    [
+        ("Who founded the Riverside bakery?", {"anna keller"}),
+        ("When was the Riverside bakery founded?", {"1998", "in 1998"}),
+        ("How many bakers does the bakery employ?", {"14", "14 bakers"}),
+        ("Where did the health inspectors visit the shop?", {"dover", "in dover"}),
+        ("Which body praised the owner of the bakery?", {"town council"}),
+        (
+            "Why did the bakery close for two weeks?",
+            {"water pipe burst in kitchen", "because water pipe burst in kitchen"},
+        ),
+        ("What did food critics call the new menu?", {"bland"}),
+    ],
+)
+def test_answer_spans_by_type(reader: LearnedReader, question: str, accepted: set[str]) -> None:
+    answers = reader.run(question, ranked(sentences(DOCUMENT), question))
+    assert answers, question
+    best = answers[0]
+    assert normalize(best.text) in accepted, (question, best.text)
+    assert_verbatim(DOCUMENT, best.start, best.end, best.text)
+    assert 0.0 <= best.confidence <= 1.0
+
+
+def test_every_offset_is_exact(reader: LearnedReader) -> None:
+    text = "  Header line\n\n" + DOCUMENT  # passages that do not start at 0
+    passages = [
+        Passage(p.document_id, p.start + 15, p.end + 15, p.text, rank=p.rank)
+        for p in sentences(DOCUMENT)
+    ]
+    for question in ("Who founded the bakery?", "What does the bakery sell?"):
+        for answer in reader.run(question, passages):
+            assert_verbatim(text, answer.start, answer.end, answer.text)
+
+
+def test_coordination_items_are_separate_candidates(reader: LearnedReader) -> None:
+    answers = reader.run("What does the bakery sell?", ranked(sentences(DOCUMENT), "sell"))
+    texts = {normalize(a.text) for a in answers}
+    assert texts & {"bread cakes and pies", "bread", "cakes", "pies"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many customers visit the bakery each day?",  # no number in the passages
+        "Who repaired the water pipe?",  # no person or organisation in the passages
+    ],
+)
+def test_abstains_when_the_answer_type_is_unavailable(reader: LearnedReader, question) -> None:
+    text = "The bakery closed because a water pipe burst. The kitchen was flooded."
+    assert reader.run(question, sentences(text)) == []
+
+
+def test_confidence_is_lower_for_a_near_miss(reader: LearnedReader) -> None:
+    passages = sentences(DOCUMENT)
+    hit = reader.run("Who founded the Riverside bakery?", ranked(passages, "founded bakery"))
+    miss = reader.run("Who founded the Riverside garage?", ranked(passages, "founded"))
+    assert hit and (not miss or miss[0].confidence < hit[0].confidence)
+
+
+def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
+    chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
+    assert isinstance(chosen, Reader)
+    assert chosen.name == "learned"
+    assert create_reader(settings.model_copy(update={"reader": "rules"})).name == "rules"

@@ -1,0 +1,79 @@
+"""QuestionAnalyzer: answer types, the wh-phrase, its role and the filled question."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.readers.question import AnswerType, FineType, QuestionAnalyzer, WhRole
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QuestionAnalyzer:
+    return QuestionAnalyzer()
+
+
+@pytest.mark.parametrize(
+    ("question", "fine_type"),
+    [
+        ("Who runs the bakery on Mill Street?", FineType.PERSON),
+        ("When did the storm reach the coast?", FineType.TIME),
+        ("Where was the new bridge built?", FineType.PLACE),
+        ("How many apples did the farmer sell?", FineType.NUMBER),
+        ("Why did the council close the road?", FineType.REASON),
+        ("How did the mayor open the meeting?", FineType.MANNER),
+        ("Which city hosted the fair?", FineType.PLACE),
+        ("What did the board decide to do?", FineType.ACTION),
+        ("What word did the critic use to describe the film?", FineType.ADJECTIVE),
+        ("What did the spokesman say?", FineType.STATEMENT),
+        ("What did the farmer sell at the market?", FineType.THING),
+    ],
+)
+def test_fine_answer_types(analyzer: QuestionAnalyzer, question: str, fine_type) -> None:
+    assert analyzer.run(question).fine_type is fine_type
+
+
+def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer) -> None:
+    q = analyzer.run("How many apples did the farmer sell?")
+    assert q.answer_type is AnswerType.NUMBER
+    assert q.type_word == "apple"
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "preposition", "wh_phrase"),
+    [
+        ("Who opened the new library?", WhRole.SUBJECT, "", "Who"),
+        ("What did the fire destroy?", WhRole.OBJECT, "", "What"),
+        ("In which town did the fire start?", WhRole.PREP_OBJECT, "in", "In which town"),
+        ("What did the police blame the driver for?", WhRole.PREP_OBJECT, "for", "What"),
+        ("Who is the chairman of the club?", WhRole.ATTRIBUTE, "", "Who"),
+        ("How many houses were destroyed by the fire?", WhRole.SUBJECT, "", "How many houses"),
+    ],
+)
+def test_wh_phrase_and_role(
+    analyzer: QuestionAnalyzer, question: str, role: WhRole, preposition: str, wh_phrase: str
+) -> None:
+    q = analyzer.run(question)
+    assert q.role is role
+    assert q.preposition == preposition
+    assert q.doc[q.wh_start : q.wh_end].text == wh_phrase
+
+
+def test_governor_is_the_questions_verb(analyzer: QuestionAnalyzer) -> None:
+    q = analyzer.run("Who opened the new library?")
+    assert q.doc[q.governor].lemma_ == "open"
+
+
+def test_filled_question_puts_the_answer_in_place_of_the_wh_phrase(
+    analyzer: QuestionAnalyzer,
+) -> None:
+    q = analyzer.run("How many houses were destroyed by the fire?")
+    assert q.filled("twelve") == "twelve were destroyed by the fire"
+    assert analyzer.run("What did the fire destroy?").filled("the mill") == (
+        "the mill the fire destroy"
+    )
+
+
+def test_statement_without_wh_word(analyzer: QuestionAnalyzer) -> None:
+    q = analyzer.run("Tell me about the fire.")
+    assert q.fine_type is FineType.NONE
+    assert q.wh_start == -1

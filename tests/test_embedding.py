@@ -1,0 +1,205 @@
+"""Question encoders: the ONNX MiniLM agrees with torch, the LRU cache, the factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from qa.chunking import DocumentSplitter
+from qa.config import Settings
+from qa.documents import Document
+from qa.embedding import (
+    CachedEmbedder,
+    OnnxTextEmbedder,
+    TextEmbedder,
+    create_embedder,
+    mean_pool,
+    pad_batch,
+    unwrap,
+)
+from qa.eval.gold import load_gold
+from qa.service import QAService
+
+
+@pytest.fixture(scope="module")
+def onnx() -> OnnxTextEmbedder:
+    model = OnnxTextEmbedder()
+    model.warm_up()
+    return model
+
+
+class CountingEmbedder:
+    """A stand-in encoder: a deterministic vector per text, and a log of what it encoded."""
+
+    model_id = "counting"
+    dimension = 4
+    backend = "fake"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def warm_up(self) -> None:
+        pass
+
+    def run(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[len(t), t.count("a"), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def test_pad_batch_pads_to_the_longest_only() -> None:
+    ids, mask = pad_batch([[101, 5, 6, 102], [101, 102]], pad_id=0)
+    assert ids.shape == mask.shape == (2, 4)
+    assert ids.dtype == mask.dtype == np.int64
+    assert ids[1].tolist() == [101, 102, 0, 0]
+    assert mask.tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
+
+
+def test_mean_pool_ignores_padding_and_normalises() -> None:
+    hidden = np.array([[[1.0, 0.0], [0.0, 1.0], [100.0, 100.0]]], dtype=np.float32)
+    pooled = mean_pool(hidden, np.array([[1, 1, 0]]))
+    assert pooled.dtype == np.float32
+    np.testing.assert_allclose(pooled, [[np.sqrt(0.5), np.sqrt(0.5)]], rtol=1e-6)
+
+
+# -- the ONNX encoder ------------------------------------------------------------------------
+
+
+def test_onnx_vectors_are_unit_rows_in_input_order(onnx: OnnxTextEmbedder) -> None:
+    texts = ["Where is Ganja?", "A much longer sentence about the war in the Caucasus.", "Hi"]
+    vectors = onnx.run(texts)
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    # Sorting by length inside `run` must not reorder the output.
+    for text, row in zip(texts, vectors, strict=True):
+        np.testing.assert_allclose(onnx.run([text])[0], row, atol=1e-5)
+    assert onnx.run([]).shape == (0, 384)
+
+
+def test_onnx_does_not_pad_questions_to_128_tokens(onnx: OnnxTextEmbedder) -> None:
+    # The packaged tokenizer.json pads to 128: five times the work for a short question.
+    assert len(onnx._tokenizer.encode("Where is Ganja?").ids) < 12
+
+
+def test_onnx_truncates_long_texts_like_sentence_transformers(onnx: OnnxTextEmbedder) -> None:
+    long_text = "Artillery struck the city again. " * 400
+    assert len(onnx._tokenizer.encode(long_text).ids) == 256
+    vector = onnx.run([long_text])
+    assert np.isfinite(vector).all() and vector.shape == (1, 384)
+
+
+def test_onnx_progress_counts_every_text(onnx: OnnxTextEmbedder) -> None:
+    small = OnnxTextEmbedder(batch_size=2)
+    small._session, small._tokenizer = onnx._session, onnx._tokenizer
+    seen: list[int] = []
+    small.run(["a", "bb", "ccc", "dddd", "eeeee"], progress=seen.append)
+    assert seen == [2, 2, 1]
+
+
+@pytest.mark.slow
+def test_onnx_matches_torch_on_gold_questions_and_article(
+    onnx: OnnxTextEmbedder, embedder: TextEmbedder, article: Document
+) -> None:
+    questions = [case.question for case in load_gold()]
+    sentences = [s.text for s in DocumentSplitter().run(article).sentences]
+    texts = questions + sentences
+    cosines = (onnx.run(texts) * embedder.run(texts)).sum(axis=1)
+    # Measured: median 0.9996, lowest 0.99895 (a four-word question); int8 weights cost that.
+    assert np.median(cosines) >= 0.999
+    assert cosines.min() >= 0.998
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+def test_cache_encodes_each_text_once() -> None:
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=8)
+    first = cached.run(["alpha", "beta", "alpha"])
+    again = cached.run(["beta", "alpha"])
+    assert inner.calls == [["alpha", "beta"]]
+    np.testing.assert_array_equal(first[[1, 0]], again)
+    assert (cached.hits, cached.misses, cached.size) == (2, 2, 2)
+
+
+def test_cache_evicts_the_least_recently_used() -> None:
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=2)
+    cached.run(["a"])
+    cached.run(["b"])
+    cached.run(["a"])  # "a" is now the most recent
+    cached.run(["c"])  # evicts "b"
+    cached.run(["a", "b"])
+    assert inner.calls == [["a"], ["b"], ["c"], ["b"]]
+    assert cached.size == 2
+
+
+def test_cache_hands_out_copies() -> None:
+    cached = CachedEmbedder(CountingEmbedder(), maxsize=4)
+    vector = cached.run(["alpha"])
+    vector[:] = 0
+    assert cached.run(["alpha"])[0, 0] == len("alpha")
+
+
+def test_cache_of_size_zero_keeps_nothing() -> None:
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=0)
+    cached.run(["a"])
+    cached.run(["a"])
+    assert len(inner.calls) == 2 and cached.size == 0
+
+
+def test_cache_is_safe_under_concurrent_questions() -> None:
+    cached = CachedEmbedder(CountingEmbedder(), maxsize=16)
+    texts = [f"question {'a' * i}" for i in range(40)]
+    errors: list[str] = []
+
+    def ask(offset: int) -> None:
+        for i in range(200):
+            text = texts[(i + offset) % len(texts)]
+            if cached.run([text])[0, 1] != text.count("a"):
+                errors.append(text)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert cached.size == 16
+
+
+# -- the factory and the service -------------------------------------------------------------
+
+
+def test_factory_picks_the_backend_and_wraps_the_cache() -> None:
+    onnx_cached = create_embedder(Settings(embedding_backend="onnx", embedding_cache_size=5))
+    assert isinstance(onnx_cached, CachedEmbedder) and onnx_cached.maxsize == 5
+    assert isinstance(unwrap(onnx_cached), OnnxTextEmbedder)
+    assert unwrap(onnx_cached).threads == 1
+    plain = create_embedder(Settings(embedding_backend="torch", embedding_cache_size=0))
+    assert isinstance(plain, TextEmbedder)
+
+
+def test_unknown_backend_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="embedding_backend"):
+        Settings(embedding_backend="tensorflow")
+
+
+def test_service_builds_with_torch_and_asks_with_the_configured_encoder(
+    settings: Settings,
+) -> None:
+    onnx_service = QAService(settings.model_copy(update={"embedding_backend": "onnx"}))
+    assert isinstance(unwrap(onnx_service.embedder), OnnxTextEmbedder)
+    assert isinstance(onnx_service.index_embedder, TextEmbedder)
+    torch_service = QAService(settings.model_copy(update={"embedding_backend": "torch"}))
+    # One torch model serves both: no second copy in memory.
+    assert unwrap(torch_service.embedder) is torch_service.index_embedder

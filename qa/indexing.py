@@ -25,9 +25,11 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +176,57 @@ class LoadedIndex:
         )
 
 
+class _BackgroundEncoder:
+    """Embeds texts on a worker thread while the caller keeps producing them.
+
+    Each distinct text is encoded once (repeated boilerplate, one-sentence chunks).
+    """
+
+    def __init__(
+        self, embedder: Any, progress: Callable[[int, int], None], batch: int = 256
+    ) -> None:
+        self.embedder = embedder
+        self.progress = progress
+        self.batch = batch
+        self.row_of: dict[str, int] = {}
+        self._pending: list[str] = []
+        self._futures: list[Future[np.ndarray]] = []
+        self._done = 0
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
+    def add(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            if text not in self.row_of:
+                self.row_of[text] = len(self.row_of)
+                self._pending.append(text)
+        if len(self._pending) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._futures.append(self._pool.submit(self.embedder.run, batch, self._advance))
+
+    def _advance(self, n: int) -> None:
+        with self._lock:
+            self._done += n
+            done = self._done
+        self.progress(done, len(self.row_of))
+
+    def finish(self) -> tuple[np.ndarray, dict[str, int]]:
+        """Vectors of every distinct text added, in order, and each text's row."""
+        self._flush()
+        self.progress(self._done, len(self.row_of))
+        parts = [future.result() for future in self._futures]
+        dim = getattr(self.embedder, "dimension", 0)
+        vectors = np.vstack(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+        return vectors, self.row_of
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass
 class _Reusable:
     """Work of the published build that a new build can take over unchanged."""
@@ -206,7 +259,8 @@ class IndexStore:
     ) -> None:
         self.root = Path(root)
         self.params = params or IndexParameters()
-        self.embedder = embedder or TextEmbedder()
+        # One torch thread: parsing keeps the other core busy during a build.
+        self.embedder = embedder or TextEmbedder(threads=1)
         self.keep_builds = keep_builds
 
     @property
@@ -380,10 +434,22 @@ class IndexStore:
         todo = [doc.text[k[2] : k[3]] for doc, k in zip(documents, keys, strict=True)
                 if k not in previous.parses]  # fmt: skip
         parses = iter(nlp.pipe(todo, batch_size=16))
-        for i, (doc, key) in enumerate(zip(documents, keys, strict=True)):
-            parse = previous.parses.get(key)
-            split.append(splitter.run(doc, parse=parse if parse is not None else next(parses)))
-            report("parse", i + 1, len(documents))
+        # Parsing (spaCy) and embedding (torch) run side by side, one core each: texts go
+        # to the encoder in batches as their documents are split.
+        encoder = _BackgroundEncoder(
+            self.embedder, lambda done, total: report("embed", done, total)
+        )
+        try:
+            for i, (doc, key) in enumerate(zip(documents, keys, strict=True)):
+                parse = previous.parses.get(key)
+                part = splitter.run(doc, parse=parse if parse is not None else next(parses))
+                split.append(part)
+                encoder.add(t.text for t in (*part.sentences, *part.chunks)
+                            if t.text not in previous.vectors)  # fmt: skip
+                report("parse", i + 1, len(documents))
+            computed, row_of = encoder.finish()
+        finally:
+            encoder.close()
         sentences = [s for part in split for s in part.sentences]
         chunks = [c for part in split for c in part.chunks]
 
@@ -399,18 +465,6 @@ class IndexStore:
         docbin.to_disk(out / "parses.spacy")
 
         texts = [s.text for s in sentences] + [c.text for c in chunks]
-        # Each distinct text is encoded once (repeated boilerplate, one-sentence chunks).
-        fresh = list(dict.fromkeys(t for t in texts if t not in previous.vectors))
-        done = 0
-
-        def embedded(n: int) -> None:
-            nonlocal done
-            done += n
-            report("embed", done, len(fresh))
-
-        report("embed", 0, len(fresh))
-        computed = self.embedder.run(fresh, progress=embedded)
-        row_of = {text: row for row, text in enumerate(fresh)}
         vectors = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             vectors[row] = computed[row_of[text]] if text in row_of else previous.vectors[text]
@@ -441,7 +495,7 @@ class IndexStore:
                 "dimension": self.embedder.dimension,
                 "backend": getattr(self.embedder, "backend", ""),
             },
-            "embedded_texts": len(fresh),
+            "embedded_texts": len(row_of),
             "reused": {
                 "parses": sum(1 for k in keys if k in previous.parses),
                 "vectors": len(texts) - sum(1 for t in texts if t in row_of),

@@ -57,8 +57,12 @@ class HybridRetriever:
         top_k: int = 5,
         document_id: str | None = None,
         query_vectors: np.ndarray | None = None,
+        weights: Sequence[float] | None = None,
     ) -> list[Passage]:
-        """The ``top_k`` best sentences for ``queries`` (best first), as passages."""
+        """The ``top_k`` best sentences for ``queries`` (best first), as passages.
+
+        ``weights`` scale each query's contribution to the fusion (default: all 1).
+        """
         index = self.index
         allowed: np.ndarray | None = None
         if document_id is not None:
@@ -71,18 +75,20 @@ class HybridRetriever:
 
         fused: dict[int, float] = defaultdict(float)
         similarity: dict[int, float] = {}
+        weights = list(weights) if weights is not None else [1.0] * len(queries)
         for q_idx, query in enumerate(queries):
             vector = query_vectors[q_idx : q_idx + 1]
+            w = weights[q_idx]
             for rank, (row, score) in enumerate(self._dense_sentences(vector, allowed)):
-                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+                fused[row] += w / (self.rrf_k + rank + 1)
                 similarity[row] = max(similarity.get(row, -1.0), score)
             for rank, row in enumerate(self._dense_chunks(vector, document_id)):
-                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+                fused[row] += w / (self.rrf_k + rank + 1)
             for rank, row in enumerate(self._bm25(query, allowed)):
-                fused[row] += 1.0 / (self.rrf_k + rank + 1)
+                fused[row] += w / (self.rrf_k + rank + 1)
 
         # The best possible fused score: first in all three rankings for every query.
-        ceiling = 3 * len(queries) / (self.rrf_k + 1)
+        ceiling = 3 * sum(weights) / (self.rrf_k + 1)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
         missing = [row for row, _ in ranked if row not in similarity]
         if missing:

@@ -30,6 +30,10 @@ from qa.retrieval import HybridRetriever
 
 logger = logging.getLogger(__name__)
 
+# Weight of the literal question beside its resolved form in retrieval (measured on the
+# gold dev follow-ups: 1.0 ranked the evidence first for 11/16, 0.25 for 13/16).
+LITERAL_QUERY_WEIGHT = 0.25
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -217,8 +221,12 @@ class QAService:
         # second retrieval query. A question that does not refer back is left untouched.
         resolved = self.rewriter.run(question, history).resolved if history else None
         queries = [resolved, question] if resolved else [question]
+        # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
+        weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
         t1 = time.perf_counter()
-        passages = state.retriever.run(queries, top_k=max(top_k, 3), document_id=document_id)
+        passages = state.retriever.run(
+            queries, top_k=max(top_k, 3), document_id=document_id, weights=weights
+        )
         t2 = time.perf_counter()
         candidates = self.reader.run(resolved or question, passages) if passages else []
         t3 = time.perf_counter()

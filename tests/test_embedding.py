@@ -203,3 +203,10 @@ def test_service_builds_with_torch_and_asks_with_the_configured_encoder(
     torch_service = QAService(settings.model_copy(update={"embedding_backend": "torch"}))
     # One torch model serves both: no second copy in memory.
     assert unwrap(torch_service.embedder) is torch_service.index_embedder
+
+
+def test_torch_rows_keep_the_input_order(embedder: TextEmbedder) -> None:
+    texts = ["A much longer sentence about the war in the Caucasus.", "Hi", "Where is Ganja?"]
+    together = embedder.run(texts)
+    for text, row in zip(texts, together, strict=True):
+        np.testing.assert_allclose(embedder.run([text])[0], row, atol=1e-5)

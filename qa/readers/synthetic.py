@@ -128,16 +128,50 @@ def _answer_bounds(token: Token) -> tuple[int, int]:
 
 
 def _wh_for(token: Token, rng: random.Random) -> str:
+    # Never "which <the answer's own noun>": real questions name a kind, not the answer.
     label = token.ent_type_
     if label == "PERSON":
         return "Who"
     if label in {"ORG", "NORP"}:
         return rng.choice(["Who", "Which " + _ORG_WORDS[label], "What"])
     if label == "GPE":
-        return rng.choice(["Which country", "What", "Which place"])
-    if token.pos_ in {"NOUN"} and rng.random() < 0.35:
-        return "Which " + token.lemma_.lower()
+        return rng.choice(["Which country", "What", "Which place", "Which city"])
     return "What"
+
+
+_OPTIONAL = {"relcl", "appos", "acl", "advcl", "parataxis", "npadvmod", "advmod", "amod"}
+_DROP_RATE = {"amod": 0.25, "advmod": 0.4, "prep": 0.35}
+
+
+def _trim(tokens: list[Token], keep: set[int], rng: random.Random) -> list[Token]:
+    """Drop some optional modifiers, as people leave them out of questions; a subtree that
+    holds a ``keep`` token (the answer) always stays. Seeded by ``rng``."""
+    present = {t.i for t in tokens}
+    dropped: set[int] = set()
+    for token in tokens:
+        if token.i in dropped or token.i in keep:
+            continue
+        dep = token.dep_
+        rate = _DROP_RATE.get(dep, 0.55 if dep in _OPTIONAL else 0.0)
+        if dep == "prep" and token.head.pos_ not in {"VERB", "AUX"}:
+            rate = 0.2
+        if dep == "advmod" and token.lower_ in {"not", "n't", "never"}:
+            rate = 0.0
+        if rate and rng.random() < rate:
+            subtree = {t.i for t in token.subtree}
+            if not subtree & keep:
+                dropped |= subtree & present
+    kept = [t for t in tokens if t.i not in dropped]
+    out: list[Token] = []
+    for i, token in enumerate(kept):
+        if (
+            token.is_punct
+            and token.text in {",", ";", "-", "—"}
+            and (not out or out[-1].is_punct or i + 1 == len(kept) or kept[i + 1].is_punct)
+        ):
+            continue
+        out.append(token)
+    return out
 
 
 def _verb_form(verb: Token) -> tuple[str, str] | None:
@@ -244,14 +278,18 @@ class QuestionGenerator:
             a, b = _answer_bounds(subject)
             wh = _wh_for(subject, rng)
             number = self._number_of(subject)
+            short = _text(_trim(rest, set(), rng))
             if number is not None:
                 na, nb = number
-                emit(f"How many {_counted(subject, number)} {_text(rest)}", na, nb, "number")
-            emit(f"{wh} {_text(rest)}", a, b, "subject")
+                emit(f"How many {_counted(subject, number)} {short}", na, nb, "number")
+            emit(f"{wh} {short}", a, b, "subject")
 
         def fronted(answer_ids: set[int]) -> str | None:
             """The clause as a question with do-support, ``answer_ids`` taken out."""
             body = [t for t in rest if t.i not in answer_ids]
+            # Keep the words that hold the answer in place (a stranded preposition).
+            anchors = {t.head.i for t in rest if t.i in answer_ids}
+            body = _trim(body, anchors | {verb.i}, rng)
             if auxes:
                 first = auxes[0]
                 if first.lower_ == "to":

@@ -41,7 +41,13 @@ from qa.documents import Document, load_documents
 from qa.embedding import TextEmbedder
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
-from qa.readers.learned_reader import CONFIDENCE_FEATURES, confidence_features, top_order
+from qa.readers.learned_reader import (
+    CONFIDENCE_FEATURES,
+    confidence_features,
+    masked_logits,
+    top_order,
+    type_available,
+)
 from qa.readers.question import FineType, QuestionAnalyzer
 from qa.readers.scorer import Calibrator, ReaderModel, TreeEnsemble
 from qa.readers.synthetic import QuestionGenerator, SyntheticQuestion
@@ -105,6 +111,11 @@ class Example:
     texts: list[str] = field(repr=False)
     features: np.ndarray = field(repr=False)
     labels: np.ndarray = field(repr=False)
+
+    def logits(self, ranker: TreeEnsemble) -> np.ndarray:
+        """The ranker's scores, with candidates of the wrong kind pushed down (as the
+        reader does)."""
+        return masked_logits(ranker.decision_function(self.features), self.features, self.fine_type)
 
     def confidence_row(self, logits: np.ndarray) -> np.ndarray:
         return confidence_features(
@@ -364,9 +375,10 @@ def fit_calibrator(
 
     rows, labels = [], []
     for ex in examples:
-        if not len(ex.texts):
+        # The reader abstains outright when no span of the needed kind exists.
+        if not len(ex.texts) or not type_available(ex.features, ex.fine_type):
             continue
-        logits = ranker.decision_function(ex.features)
+        logits = ex.logits(ranker)
         rows.append(ex.confidence_row(logits))
         best = top_order(logits, ex.texts)[0]
         labels.append(int(ex.labels[best] == 1))
@@ -403,7 +415,7 @@ def evaluate_ranker(examples: Sequence[Example], ranker: TreeEnsemble) -> dict[s
     for ex in examples:
         if ex.variant != "answerable" or not ex.labels.any():
             continue
-        logits = ranker.decision_function(ex.features)
+        logits = ex.logits(ranker)
         total += 1
         hits += int(ex.labels[top_order(logits, ex.texts)[0]] == 1)
     return {"top1": hits / max(1, total), "questions": float(total)}

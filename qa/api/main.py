@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import __version__
 from qa.api.routes import ask, documents, health, page
@@ -51,6 +53,27 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     )
 
 
+# FastAPI's wording when a body cannot even be decoded (e.g. bytes that are not UTF-8).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """An undecodable body is bad input like malformed JSON: the same readable 422."""
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        message = (
+            "the request body is not valid UTF-8 JSON; send a JSON object such as "
+            '{"question": "Who is Rob Lee?"}'
+        )
+        return JSONResponse(
+            status_code=422,
+            content={
+                "message": message,
+                "detail": [{"loc": ["body"], "msg": message, "type": "json_invalid"}],
+            },
+        )
+    return await http_exception_handler(request, exc)
+
+
 def create_app(service: QAService | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the app; the service (and its index) loads at start-up.
 
@@ -77,6 +100,7 @@ def create_app(service: QAService | None = None, settings: Settings | None = Non
     app.state.service = service
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)

@@ -88,3 +88,11 @@ def test_body_that_is_not_json_is_422(client: TestClient) -> None:
 def test_question_of_exactly_1000_characters_is_accepted(client: TestClient) -> None:
     response = client.post("/ask", json={"question": "Who " + "x" * 996})
     assert response.status_code == 200
+
+
+def test_body_that_is_not_utf8_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/ask", content=b'{"question": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "JSON" in response.json()["message"]

@@ -23,13 +23,13 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import shutil
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,23 +177,51 @@ class LoadedIndex:
 
 
 class _BackgroundEncoder:
-    """Embeds texts on a worker thread while the caller keeps producing them.
+    """Embeds texts on worker threads while the caller keeps producing them.
 
-    Each distinct text is encoded once (repeated boilerplate, one-sentence chunks).
+    Each distinct text is encoded once (repeated boilerplate, one-sentence chunks). One
+    worker runs while the caller parses; when the caller is done and batches are still
+    queued, ``helper()`` (if given) makes a second encoder for the core parsing has freed.
+    Two single-threaded encoders side by side beat one two-threaded one on a busy machine.
     """
 
     def __init__(
-        self, embedder: Any, progress: Callable[[int, int], None], batch: int = 256
+        self,
+        embedder: Any,
+        progress: Callable[[int, int], None],
+        batch: int = 256,
+        helper: Callable[[], Any] | None = None,
     ) -> None:
         self.embedder = embedder
         self.progress = progress
         self.batch = batch
+        self.helper = helper
         self.row_of: dict[str, int] = {}
         self._pending: list[str] = []
-        self._futures: list[Future[np.ndarray]] = []
+        self._batches = 0
+        self._queue: queue.Queue[tuple[int, list[str]] | None] = queue.Queue()
+        self._results: dict[int, np.ndarray] = {}
+        self._errors: list[BaseException] = []
+        self._stop = threading.Event()
         self._done = 0
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+        self._workers = [self._start(embedder)]
+
+    def _start(self, embedder: Any) -> threading.Thread:
+        worker = threading.Thread(target=self._work, args=(embedder,), name="embed", daemon=True)
+        worker.start()
+        return worker
+
+    def _work(self, embedder: Any) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._stop.is_set():
+                continue
+            key, texts = item
+            try:
+                self._results[key] = embedder.run(texts, progress=self._advance)
+            except BaseException as exc:  # re-raised by finish() in the building thread
+                self._errors.append(exc)
+                self._stop.set()
 
     def add(self, texts: Iterable[str]) -> None:
         for text in texts:
@@ -205,8 +233,9 @@ class _BackgroundEncoder:
 
     def _flush(self) -> None:
         if self._pending:
-            batch, self._pending = self._pending, []
-            self._futures.append(self._pool.submit(self.embedder.run, batch, self._advance))
+            self._queue.put((self._batches, self._pending))
+            self._batches += 1
+            self._pending = []
 
     def _advance(self, n: int) -> None:
         with self._lock:
@@ -218,13 +247,28 @@ class _BackgroundEncoder:
         """Vectors of every distinct text added, in order, and each text's row."""
         self._flush()
         self.progress(self._done, len(self.row_of))
-        parts = [future.result() for future in self._futures]
+        extra = self.helper() if self.helper is not None and self._queue.qsize() >= 2 else None
+        if extra is not None:
+            self._workers.append(self._start(extra))
+        self._join()
+        if self._errors:
+            raise self._errors[0]
+        parts = [self._results[key] for key in range(self._batches)]
         dim = getattr(self.embedder, "dimension", 0)
         vectors = np.vstack(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         return vectors, self.row_of
 
+    def _join(self) -> None:
+        for _ in self._workers:
+            self._queue.put(None)
+        for worker in self._workers:
+            worker.join()
+        self._workers = []
+
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers (after an error in the building thread, without finishing)."""
+        self._stop.set()
+        self._join()
 
 
 @dataclass
@@ -377,6 +421,12 @@ class IndexStore:
             if time.time() - path.stat().st_mtime > 3600:
                 shutil.rmtree(path, ignore_errors=True)
 
+    def _helper_encoder(self) -> Any:
+        """A second, independent copy of a torch encoder (None for other encoders)."""
+        if type(self.embedder) is TextEmbedder:
+            return TextEmbedder(batch_size=self.embedder.batch_size, threads=1)
+        return None
+
     def _reusable(self, nlp: Any) -> _Reusable:
         """Parses and vectors of the published build, if it is intact and made the same way."""
         path = self.current_path()
@@ -437,12 +487,17 @@ class IndexStore:
         # Parsing (spaCy) and embedding (torch) run side by side, one core each: texts go
         # to the encoder in batches as their documents are split.
         encoder = _BackgroundEncoder(
-            self.embedder, lambda done, total: report("embed", done, total)
+            self.embedder,
+            lambda done, total: report("embed", done, total),
+            helper=self._helper_encoder,
         )
         try:
             for i, (doc, key) in enumerate(zip(documents, keys, strict=True)):
                 parse = previous.parses.get(key)
                 part = splitter.run(doc, parse=parse if parse is not None else next(parses))
+                # The tok2vec tensor (96 floats a token) is not stored; holding it for every
+                # document would double a large build's memory.
+                part.parse.tensor = np.zeros((0,), dtype=np.float32)
                 split.append(part)
                 encoder.add(t.text for t in (*part.sentences, *part.chunks)
                             if t.text not in previous.vectors)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from qa.documents import Document
 from qa.embedding import TextEmbedder
-from qa.indexing import IndexParameters, IndexStore
+from qa.indexing import IndexParameters, IndexStore, _BackgroundEncoder
 from tests.conftest import assert_verbatim
 
 DOC_A = Document(
@@ -162,3 +163,54 @@ def test_a_damaged_build_is_not_reused(store: IndexStore) -> None:
     manifest = json.loads((rebuilt / "manifest.json").read_text())
     assert manifest["reused"] == {"parses": 0, "vectors": 0}
     assert store.verify() == []
+
+
+class _SlowEncoder:
+    """Vectors that name their text; slow enough that batches queue up behind it."""
+
+    dimension = 2
+
+    def __init__(self, fail_on: str = "") -> None:
+        self.fail_on = fail_on
+        self.seen: list[str] = []
+
+    def run(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.02)
+        if self.fail_on in texts:
+            raise _Boom(self.fail_on)
+        self.seen.extend(texts)
+        if progress:
+            progress(len(texts))
+        return np.array([[float(t.removeprefix("t")), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_background_encoder_keeps_order_dedupes_and_takes_a_helper() -> None:
+    first, second = _SlowEncoder(), _SlowEncoder()
+    reported: list[tuple[int, int]] = []
+    encoder = _BackgroundEncoder(
+        first, lambda d, t: reported.append((d, t)), batch=2, helper=lambda: second
+    )
+    for i in range(40):
+        encoder.add([f"t{i}", f"t{i // 2}"])  # every other text repeats an earlier one
+    vectors, row_of = encoder.finish()
+    assert list(row_of) == [f"t{i}" for i in range(40)]
+    assert vectors[:, 0].tolist() == [float(i) for i in range(40)]
+    assert sorted(first.seen + second.seen, key=lambda t: int(t[1:])) == list(row_of)
+    assert second.seen  # the helper took a share of the queue
+    assert reported[-1] == (40, 40)
+
+
+def test_background_encoder_raises_a_worker_error_in_the_caller() -> None:
+    encoder = _BackgroundEncoder(_SlowEncoder(fail_on="t3"), lambda d, t: None, batch=2)
+    encoder.add(f"t{i}" for i in range(10))
+    with pytest.raises(_Boom, match="t3"):
+        encoder.finish()
+    encoder.close()  # idempotent after finish
+
+
+def test_background_encoder_stops_when_the_build_fails() -> None:
+    slow = _SlowEncoder()
+    encoder = _BackgroundEncoder(slow, lambda d, t: None, batch=1)
+    encoder.add(f"t{i}" for i in range(30))
+    encoder.close()
+    assert len(slow.seen) < 30  # queued batches were dropped, not encoded

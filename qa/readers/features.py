@@ -512,6 +512,13 @@ class FeatureExtractor:
         if view.governor is not None and len(tokens):
             g_lemma = view.governor.lemma_.lower()
             lexical = [j for j, lem in enumerate(lemmas) if lem == g_lemma]
+            if len(lexical) > 1 and len(aligned_idx):
+                # Of two "backed", the one with more of the question's words around it.
+                def support(j: int) -> int:
+                    sub = {t.i - start for t in tokens[j].subtree}
+                    return sum(1 for k in aligned_idx if k in sub or abs(k - j) <= 4)
+
+                lexical.sort(key=lambda j: -support(j))
             if lexical:
                 gov_pos = lexical[0]
             elif self.use_embeddings:

@@ -11,6 +11,7 @@ probability that it is right. A question whose answer type is nowhere in the pas
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,15 @@ _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
 
 
+def dropped_columns(names: Sequence[str]) -> list[int]:
+    """Columns of the features named, or starting with, one of ``names`` (ablations)."""
+    return [
+        i
+        for i, feature in enumerate(FEATURE_NAMES)
+        if any(feature == name or feature.startswith(name) for name in names)
+    ]
+
+
 def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
     """Candidate indices best first, one per distinct answer text."""
     order = np.argsort(-logits, kind="stable")
@@ -63,7 +73,7 @@ def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
 
 
 def confidence_features(
-    x: np.ndarray, texts: list[str], fine_type: FineType, question_words: int, logits: np.ndarray
+    x: np.ndarray, texts: list[str], fine_type: FineType, logits: np.ndarray
 ) -> np.ndarray:
     """Question-level evidence for the calibrator (one row, ``CONFIDENCE_FEATURES``).
 
@@ -71,7 +81,6 @@ def confidence_features(
         x: the candidates' feature matrix.
         texts: the candidates' texts.
         fine_type: the question's answer type.
-        question_words: how many content words the question has.
         logits: the ranker's scores of the candidates.
     """
     order = top_order(logits, texts)
@@ -160,6 +169,7 @@ class LearnedReader:
             embedder, max_passages=max_passages, use_embeddings=use_embeddings
         )
         self.model: ReaderModel | None = None
+        self._dropped: list[int] = []
 
     def warm_up(self) -> None:
         if self.model is None:
@@ -168,6 +178,8 @@ class LearnedReader:
                 raise RuntimeError(
                     "reader weights were trained on other features; run `qa train-reader`"
                 )
+            config = self.model.metadata.get("config", {})
+            self._dropped = dropped_columns(config.get("drop_features", []))
         self.extractor.warm_up()
 
     def score(self, candidates: CandidateSet) -> tuple[np.ndarray, float]:
@@ -175,13 +187,14 @@ class LearnedReader:
         assert self.model is not None
         if not len(candidates):
             return np.zeros(0), 0.0
+        if self._dropped:
+            candidates.features[:, self._dropped] = 0.0
         logits = self.model.ranker.decision_function(candidates.features)
         logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
         row = confidence_features(
             candidates.features,
             candidates.texts,
             candidates.question.fine_type,
-            len(candidates.question.content_lemmas),
             logits,
         )
         return logits, float(self.model.calibrator.predict(row)[0])

@@ -114,7 +114,21 @@ def _clause_tokens(verb: Token) -> list[Token]:
 
 
 def _answer_bounds(token: Token) -> tuple[int, int]:
-    """Token range of a noun-phrase answer: the entity if the noun is one, else its core."""
+    """Token range of a noun-phrase answer: the entity if the noun is one, else its core;
+    a coordination ("the United States, Russia and France") is answered whole."""
+    a, b = _single_bounds(token)
+    last = token
+    while True:
+        conj = [c for c in last.children if c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"}]
+        if not conj:
+            break
+        last = conj[-1]
+    if last.i != token.i:
+        b = max(b, _single_bounds(last)[1])
+    return a, b
+
+
+def _single_bounds(token: Token) -> tuple[int, int]:
     doc = token.doc
     if token.ent_type_ and token.ent_iob_ in {"B", "I"}:
         for ent in doc.ents:

@@ -22,6 +22,7 @@ Everything is seeded: the same inputs give the same weights.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
@@ -31,10 +32,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
-import typer
 
 from qa.answers import Passage
 from qa.documents import Document, load_documents
@@ -44,6 +44,7 @@ from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.learned_reader import (
     CONFIDENCE_FEATURES,
     confidence_features,
+    dropped_columns,
     masked_logits,
     top_order,
     type_available,
@@ -80,10 +81,11 @@ class TrainingConfig:
         max_iter, learning_rate, max_leaf_nodes, max_depth: the trees.
         use_embeddings: False trains without MiniLM features (ablations, fast tests).
         top_k: passages read per question, as the service reads them.
+        drop_features: features (names or name prefixes) zeroed for an ablation.
     """
 
     seed: int = 13
-    max_questions: int = 3500
+    max_questions: int = 2500
     removed_rate: float = 0.35
     swap_rate: float = 0.25
     foreign_rate: float = 0.08
@@ -118,9 +120,7 @@ class Example:
         return masked_logits(ranker.decision_function(self.features), self.features, self.fine_type)
 
     def confidence_row(self, logits: np.ndarray) -> np.ndarray:
-        return confidence_features(
-            self.features, self.texts, self.fine_type, self.question_words, logits
-        )[0]
+        return confidence_features(self.features, self.texts, self.fine_type, logits)[0]
 
 
 def lee_documents() -> list[Document]:
@@ -215,8 +215,6 @@ class _Builder:
     ) -> Example:
         question = self.analyzer.run(text)
         candidates = self.extractor.run(question, passages)
-        for name in self.config.drop_features:
-            candidates.features[:, FEATURE_NAMES.index(name)] = 0.0
         labels = self._labels(candidates, answer, answer_text)
         return Example(
             text,
@@ -350,6 +348,8 @@ def fit_ranker(examples: Sequence[Example], config: TrainingConfig) -> tuple[Tre
 
     rng = np.random.default_rng(config.seed)
     x, y, w = _ranker_rows(examples, config, rng)
+    # A feature never observed (no MiniLM in an ablation) is constant, not missing.
+    x[:, np.isnan(x).all(axis=0)] = 0.0
     model = HistGradientBoostingClassifier(
         max_iter=config.max_iter,
         learning_rate=config.learning_rate,
@@ -389,7 +389,15 @@ def fit_calibrator(
     scale[scale < 1e-6] = 1.0
     z = (x - mean) / scale
     lr = LogisticRegression(C=0.5, max_iter=2000)
-    oof = cross_val_predict(lr, z, y, cv=5, method="predict_proba")[:, 1]
+    folds = min(5, int(np.bincount(y, minlength=2).min()))
+    if folds < 2:
+        # Too few of one outcome to learn from (tiny runs): a constant rate.
+        rate = float(y.mean()) if len(y) else 0.0
+        flat = Calibrator(
+            mean, scale, np.zeros(x.shape[1]), 0.0, np.array([0.0, 1.0]), np.array([rate, rate])
+        )
+        return flat, {"questions": float(len(y)), "correct_rate": rate, "brier": float("nan")}
+    oof = cross_val_predict(lr, z, y, cv=folds, method="predict_proba")[:, 1]
     lr.fit(z, y)
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
     calibrated = iso.predict(oof)
@@ -425,6 +433,12 @@ def train(
     examples: Sequence[Example], config: TrainingConfig
 ) -> tuple[ReaderModel, dict[str, Any]]:
     """Fit the ranker and the calibrator on ``examples`` (split by document)."""
+    if config.drop_features:
+        # Ablations: the reader zeroes the same columns (it reads them from the metadata).
+        columns = dropped_columns(config.drop_features)
+        examples = [dataclasses.replace(ex, features=ex.features.copy()) for ex in examples]
+        for ex in examples:
+            ex.features[:, columns] = 0.0
     doc_ids = sorted({ex.document_id for ex in examples})
     rng = random.Random(config.seed)
     rng.shuffle(doc_ids)
@@ -449,7 +463,7 @@ def train(
     }
     metadata = {
         "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "config": {k: v for k, v in vars(config).items()},
+        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(config).items()},
         "report": report,
     }
     model = ReaderModel(
@@ -482,51 +496,3 @@ def train_reader(
     model.metadata["report"] = report
     model.save(out)
     return report
-
-
-def train_reader_command(
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Where to write the weights; default: the packaged reader.npz."),
-    ] = None,
-    questions: Annotated[int, typer.Option(min=10, help="Synthetic questions to generate.")] = (
-        TrainingConfig.max_questions
-    ),
-    seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = (
-        TrainingConfig.seed
-    ),
-    docs: Annotated[
-        list[Path] | None,
-        typer.Option(help="Folders of extra .txt training documents (never the gold set)."),
-    ] = None,
-) -> None:
-    """Train the learned reader on synthetic questions and write its weights."""
-    import torch
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from qa.readers.scorer import packaged_weights
-
-    # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
-    torch.set_num_threads(1)
-    console = Console()
-    target = out or packaged_weights()
-    config = TrainingConfig(max_questions=questions, seed=seed)
-    with Progress(
-        TextColumn("[bold]{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-    ) as progress:
-        tasks: dict[str, Any] = {}
-
-        def callback(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        report = train_reader(
-            target, config, documents=training_documents(docs or ()), progress=callback
-        )
-    console.print(f"[green]Wrote[/green] {target}")
-    console.print_json(data=report)

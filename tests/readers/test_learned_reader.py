@@ -19,7 +19,7 @@ DOCUMENT = (
     "The Riverside bakery was founded by Anna Keller in 1998. "
     "It employs 14 bakers and sells bread, cakes and pies. "
     "On Monday, the town council praised the owner of the bakery for her charity work. "
-    "Food critics called the new menu bland. "
+    "Food critics said that the new menu was bland. "
     "The bakery closed for two weeks because a water pipe burst in the kitchen. "
     "Health inspectors later visited the shop in Dover."
 )
@@ -67,7 +67,7 @@ def ranked(passages: list[Passage], question: str) -> list[Passage]:
             "Why did the bakery close for two weeks?",
             {"water pipe burst in kitchen", "because water pipe burst in kitchen"},
         ),
-        ("What did food critics call the new menu?", {"bland"}),
+        ("What word did food critics use to describe the new menu?", {"bland"}),
     ],
 )
 def test_answer_spans_by_type(reader: LearnedReader, question: str, accepted: set[str]) -> None:

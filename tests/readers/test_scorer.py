@@ -17,7 +17,7 @@ def fitted() -> tuple[HistGradientBoostingClassifier, np.ndarray]:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(600, 6))
     x[rng.random(x.shape) < 0.1] = np.nan  # missing values take the learned side
-    y = ((np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 1]) * x[:, 2] > 0.3)).astype(int)
+    y = (np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 1]) * x[:, 2] > 0.3).astype(int)
     model = HistGradientBoostingClassifier(max_iter=40, max_depth=5, random_state=0)
     model.fit(x, y)
     return model, x

@@ -1,0 +1,62 @@
+"""``qa train-reader``: rebuild the learned reader's weights (see :mod:`qa.readers.training`).
+
+Kept apart from the training code so that the ``qa`` command starts without loading it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+# The defaults of :class:`qa.readers.training.TrainingConfig` (a test keeps them equal).
+DEFAULT_QUESTIONS = 2500
+DEFAULT_SEED = 13
+
+
+def train_reader_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the weights; default: the packaged reader.npz."),
+    ] = None,
+    questions: Annotated[
+        int, typer.Option(min=10, help="Synthetic questions to generate.")
+    ] = DEFAULT_QUESTIONS,
+    seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = DEFAULT_SEED,
+    docs: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folders of extra .txt training documents (never the gold set)."),
+    ] = None,
+) -> None:
+    """Train the learned reader on synthetic questions and write its weights."""
+    import torch
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from qa.readers.scorer import packaged_weights
+    from qa.readers.training import TrainingConfig, train_reader, training_documents
+
+    # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
+    torch.set_num_threads(1)
+    console = Console()
+    target = out or packaged_weights()
+    config = TrainingConfig(max_questions=questions, seed=seed)
+    with Progress(
+        TextColumn("[bold]{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def callback(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        report = train_reader(
+            target, config, documents=training_documents(docs or ()), progress=callback
+        )
+    console.print(f"[green]Wrote[/green] {target}")
+    console.print_json(data=report)

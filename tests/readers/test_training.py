@@ -1,0 +1,79 @@
+"""Training: seeded and reproducible on a tiny sample, never fed the gold article."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.documents import Document
+from qa.embedding import TextEmbedder
+from qa.readers import training_cli
+from qa.readers.features import FEATURE_NAMES
+from qa.readers.scorer import ReaderModel
+from qa.readers.training import TrainingConfig, build_examples, lee_documents, train_reader
+
+pytestmark = pytest.mark.slow
+
+DOCUMENTS = [
+    Document(
+        id="harbour",
+        text=(
+            "The harbour authority opened a new ferry terminal in Portsmouth on Monday. "
+            "Officials said 40 ferries would use the terminal each week. "
+            "Mayor Helen Ward praised the builders, who finished the work in March. "
+            "The old terminal closed because its pier had become unsafe."
+        ),
+    ),
+    Document(
+        id="orchard",
+        text=(
+            "Farmers in the valley picked 12 tonnes of apples last week. "
+            "The cooperative sold the apples to three supermarkets in Bristol. "
+            "Its chairman, Tom Reed, said the harvest was excellent. "
+            "Heavy rain delayed the work in September."
+        ),
+    ),
+]
+TINY = TrainingConfig(max_questions=40, max_iter=15, negatives=20, use_embeddings=False, top_k=3)
+
+
+def test_same_seed_same_weights(tmp_path: Path, embedder: TextEmbedder) -> None:
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    report = train_reader(first, TINY, documents=DOCUMENTS, embedder=embedder)
+    train_reader(second, TINY, documents=DOCUMENTS, embedder=embedder)
+    assert report["examples"] > 20
+    a, b = ReaderModel.load(first), ReaderModel.load(second)
+    assert a.feature_names == FEATURE_NAMES
+    for name in ("feature", "threshold", "value", "left", "right"):
+        np.testing.assert_array_equal(getattr(a.ranker, name), getattr(b.ranker, name))
+    np.testing.assert_array_equal(a.calibrator.coef, b.calibrator.coef)
+    np.testing.assert_array_equal(a.calibrator.y_points, b.calibrator.y_points)
+
+
+def test_examples_label_the_generated_answer(embedder: TextEmbedder) -> None:
+    examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
+    answerable = [ex for ex in examples if ex.variant == "answerable"]
+    unanswerable = [ex for ex in examples if ex.variant != "answerable"]
+    assert answerable and unanswerable
+    # Most generated answers are among the candidates; no-answer variants have no positive.
+    assert np.mean([ex.labels.any() for ex in answerable]) > 0.7
+    assert not any(ex.labels.any() for ex in unanswerable)
+    for ex in answerable:
+        assert ex.features.shape == (len(ex.texts), len(FEATURE_NAMES))
+
+
+def test_cli_defaults_match_the_config() -> None:
+    defaults = TrainingConfig()
+    assert defaults.max_questions == training_cli.DEFAULT_QUESTIONS
+    assert defaults.seed == training_cli.DEFAULT_SEED
+    assert dataclasses.asdict(defaults)["use_embeddings"] is True
+
+
+def test_training_text_is_not_the_gold_article(article: Document) -> None:
+    documents = lee_documents()
+    assert len(documents) > 200
+    assert all("Nagorno-Karabakh" not in d.text and "Azerbaijan" not in d.text for d in documents)
+    assert all(d.text[:80] not in article.text for d in documents)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,10 +196,17 @@ class TokenEncoder:
         (4, 384)
     """
 
-    def __init__(self, embedder: TextEmbedder | None = None, max_length: int = 256) -> None:
+    def __init__(
+        self, embedder: TextEmbedder | None = None, max_length: int = 256, cache_size: int = 4096
+    ) -> None:
         self.embedder = embedder or TextEmbedder()
         self.max_length = max_length
+        self.cache_size = cache_size
         self._lock = threading.Lock()
+        # A sentence's vectors do not depend on the question: questions about one document
+        # keep meeting the same sentences, so they are encoded once.
+        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -242,10 +250,35 @@ class TokenEncoder:
         """Unit vectors, one row per token of each span."""
         return self.run_with_sentences(spans)[0]
 
-    def run_with_sentences(self, spans: Sequence[Span]) -> tuple[list[np.ndarray], np.ndarray]:
-        """Token vectors of each span and the span's sentence vector."""
+    def run_with_sentences(
+        self, spans: Sequence[Span], cached: Sequence[bool] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Token vectors of each span and the span's sentence vector.
+
+        ``cached`` marks the spans whose vectors may come from (and go to) the cache.
+        """
         if not spans:
             return [], np.zeros((0, 384), dtype=np.float32)
+        cached = list(cached) if cached is not None else [False] * len(spans)
+        results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(spans)
+        with self._cache_lock:
+            for i, span in enumerate(spans):
+                if cached[i] and span.text in self._cache:
+                    self._cache.move_to_end(span.text)
+                    results[i] = self._cache[span.text]
+        todo = [i for i, r in enumerate(results) if r is None]
+        if todo:
+            fresh, pooled = self._compute([spans[i] for i in todo])
+            with self._cache_lock:
+                for k, i in enumerate(todo):
+                    results[i] = (fresh[k], pooled[k])
+                    if cached[i] and self.cache_size > 0:
+                        self._cache[spans[i].text] = results[i]
+                        while len(self._cache) > self.cache_size:
+                            self._cache.popitem(last=False)
+        return [r[0] for r in results], np.vstack([r[1] for r in results])
+
+    def _compute(self, spans: Sequence[Span]) -> tuple[list[np.ndarray], np.ndarray]:
         hidden, offsets, pooled = self.encode([span.text for span in spans])
         out = []
         for i, span in enumerate(spans):
@@ -389,7 +422,9 @@ class FeatureExtractor:
         sentences = [self._sentence(p) for p in passages]
         pooled = None
         if self.use_embeddings and sentences:
-            vectors, pooled = self.encoder.run_with_sentences([question.doc[:], *sentences])
+            vectors, pooled = self.encoder.run_with_sentences(
+                [question.doc[:], *sentences], cached=[False] + [True] * len(sentences)
+            )
             q_vectors, s_vectors = vectors[0], vectors[1:]
         else:
             q_vectors = np.zeros((len(question.doc), 1), dtype=np.float32)

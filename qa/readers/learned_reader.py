@@ -19,7 +19,7 @@ import numpy as np
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import TextEmbedder
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
-from qa.readers.question import FineType, QuestionAnalyzer
+from qa.readers.question import FineType, QuestionAnalyzer, WhRole
 from qa.readers.scorer import ReaderModel
 
 # Evidence about the best candidate that the confidence calibrator reads.
@@ -33,6 +33,7 @@ _TOP_FEATURES = [
     "rank",
     "role_fit",
     "gov_sim",
+    "focus_neighbour_sim",
     "filled_gain",
 ]
 CONFIDENCE_FEATURES = [
@@ -42,10 +43,12 @@ CONFIDENCE_FEATURES = [
     "max_coverage_soft",
     "max_similarity",
     "relevant_type_match",
+    "top_governor_found",
     *[f"top_{name}" for name in _TOP_FEATURES],
     *[f"q_type={t.value}" for t in FineType],
 ]
 _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_MISSING_ATTRIBUTE_FACTOR = 0.02
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
 
 
@@ -97,6 +100,8 @@ def confidence_features(
     coverage = x[:, _INDEX["coverage_soft"]]
     relevant = coverage >= coverage.max() - 0.1
     row["relevant_type_match"] = float(x[relevant, _INDEX["type_match"]].max())
+    # Is the question's verb (or, for "what is the X of Y", its X) in the best sentence?
+    row["top_governor_found"] = float(not math.isnan(x[best, _INDEX["dep_dist_gov"]]))
     for name in _TOP_FEATURES:
         value = float(x[best, _INDEX[name]])
         if math.isnan(value):
@@ -180,6 +185,8 @@ class LearnedReader:
                 )
             config = self.model.metadata.get("config", {})
             self._dropped = dropped_columns(config.get("drop_features", []))
+            if "filled_" in config.get("drop_features", []):
+                self.extractor.filled_candidates = 0  # not used: skip its MiniLM pass
         self.extractor.warm_up()
 
     def score(self, candidates: CandidateSet) -> tuple[np.ndarray, float]:
@@ -207,6 +214,12 @@ class LearnedReader:
         if not len(candidates) or not type_available(candidates.features, parsed.fine_type):
             return []
         logits, confidence = self.score(candidates)
+        if parsed.role is WhRole.ATTRIBUTE:
+            # "What is the capital of X": when the best span's sentence has no word for
+            # "capital", the sentence is about something else, however well it matches X.
+            best = top_order(logits, candidates.texts)[0]
+            if math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
+                confidence *= _MISSING_ATTRIBUTE_FACTOR
         answers: list[ExtractedAnswer] = []
         best_logit = None
         for i in top_order(logits, candidates.texts):

@@ -65,7 +65,12 @@ def ranked(passages: list[Passage], question: str) -> list[Passage]:
         ("Which body praised the owner of the bakery?", {"town council"}),
         (
             "Why did the bakery close for two weeks?",
-            {"water pipe burst in kitchen", "because water pipe burst in kitchen"},
+            {
+                "water pipe burst",
+                "because water pipe burst",
+                "water pipe burst in kitchen",
+                "because water pipe burst in kitchen",
+            },
         ),
         ("What word did food critics use to describe the new menu?", {"bland"}),
     ],

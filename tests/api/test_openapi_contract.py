@@ -138,6 +138,4 @@ def test_negative_examples_are_rejected_with_a_4xx(app: FastAPI) -> None:
         except Exception as exc:
             failures.append(f"{name}: {exc}")
     assert not failures, "\n\n".join(failures)
-    assert not {"POST /ask", "POST /documents", "POST /v1/chat/completions"} & set(
-        nothing_invalid
-    )
+    assert not {"POST /ask", "POST /documents", "POST /v1/chat/completions"} & set(nothing_invalid)

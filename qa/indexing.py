@@ -41,6 +41,7 @@ import Stemmer
 from spacy.tokens import Doc, DocBin
 
 from qa.chunking import Chunk, DocumentSplitter, Sentence, SplitDocument
+from qa.document_store import atomic_write, fsync_dir
 from qa.documents import Document
 from qa.embedding import TextEmbedder
 from qa.nlp import load_spacy
@@ -103,14 +104,6 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
@@ -388,7 +381,7 @@ class IndexStore:
             build_id = f"{stamp}.{now % 10**9:09d}-{uuid.uuid4().hex[:8]}"
             final = self.builds_dir / build_id
             os.rename(tmp, final)
-            _fsync_dir(self.builds_dir)
+            fsync_dir(self.builds_dir)
             self._publish(build_id)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -397,14 +390,7 @@ class IndexStore:
         return final
 
     def _publish(self, build_id: str) -> None:
-        pointer = self.root / "CURRENT"
-        tmp = self.root / f".CURRENT.{uuid.uuid4().hex}"
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(build_id + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, pointer)
-        _fsync_dir(self.root)
+        atomic_write(self.root / "CURRENT", (build_id + "\n").encode("utf-8"))
 
     def _prune(self) -> None:
         current = self.current_path()

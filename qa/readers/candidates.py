@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
+from qa.answers import Passage
+
 # Determiners and punctuation that a short answer should not start or end with.
 _TRIM_START = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
 _CLAUSE_DEPS = {"xcomp", "ccomp", "advcl", "dobj", "pobj", "acomp", "attr", "prep", "relcl"}
@@ -24,6 +26,13 @@ class Candidate:
     @property
     def key(self) -> tuple[int, int]:
         return self.span.start_char, self.span.end_char
+
+
+def document_offsets(span: Span, passage: Passage) -> tuple[int, int]:
+    """Document offsets of ``span``, a span of ``passage.parse`` or of a parse of its text."""
+    # The stored parse covers the whole document body: map through the sentence span.
+    base = passage.start - (passage.parse.start_char if passage.parse is not None else 0)
+    return base + span.start_char, base + span.end_char
 
 
 def _trim(span: Span) -> Span | None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import TextEmbedder
+from qa.readers.candidates import document_offsets
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.question import FineType, QuestionAnalyzer, WhRole
 from qa.readers.scorer import ReaderModel
@@ -225,7 +226,7 @@ class LearnedReader:
         for i in top_order(logits, candidates.texts):
             candidate = candidates.candidates[i]
             passage = candidates.passages[candidates.passage_of[i]]
-            start, end = _document_offsets(candidate.span, passage)
+            start, end = document_offsets(candidate.span, passage)
             if start < passage.start or end > passage.end:
                 continue
             if best_logit is None:
@@ -253,9 +254,3 @@ class LearnedReader:
             if len(answers) >= 5:
                 break
         return answers
-
-
-def _document_offsets(span, passage: Passage) -> tuple[int, int]:
-    # The stored parse covers the whole document body: map through the sentence span.
-    base = passage.start - (passage.parse.start_char if passage.parse is not None else 0)
-    return base + span.start_char, base + span.end_char

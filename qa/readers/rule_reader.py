@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.nlp import load_spacy
-from qa.readers.candidates import Candidate, CandidateGenerator
+from qa.readers.candidates import Candidate, CandidateGenerator, document_offsets
 from qa.readers.question import ENTITY_LABELS, AnswerType, Question, QuestionAnalyzer
 
 _STOP_LEMMAS = {"be", "have", "do", "say"}
@@ -72,7 +72,7 @@ class RuleReader:
         seen: set[tuple[str, int, int]] = set()
         for item in scored:
             passage = item.passage
-            start, end = self._document_offsets(item.candidate, passage)
+            start, end = document_offsets(item.candidate.span, passage)
             key = (passage.document_id, start, end)
             if key in seen:
                 continue
@@ -91,16 +91,6 @@ class RuleReader:
             if len(answers) >= 5:
                 break
         return answers
-
-    @staticmethod
-    def _document_offsets(candidate: Candidate, passage: Passage) -> tuple[int, int]:
-        span = candidate.span
-        if passage.parse is not None:
-            # The stored parse covers the document body: map through the sentence span.
-            base = passage.start - passage.parse.start_char
-        else:
-            base = passage.start
-        return base + span.start_char, base + span.end_char
 
     def _features(
         self, question: Question, candidate: Candidate, passage: Passage, sentence

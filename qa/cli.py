@@ -55,9 +55,10 @@ def index(
     force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False,
 ) -> None:
     """Build the index (only when documents or parameters changed, unless --force)."""
-    from qa.indexing import IndexParameters, IndexStore
+    from qa.service import QAService
 
-    settings = get_settings()
+    # The service owns the store and its parameters; constructing it loads no model.
+    service = QAService(get_settings())
     if paths:
         documents = []
         for path in paths:
@@ -68,15 +69,8 @@ def index(
             else:
                 raise typer.BadParameter(f"{path} does not exist")
     else:
-        from qa.service import QAService
-
-        documents = QAService(settings).source_documents()
-    store = IndexStore(
-        settings.index_dir,
-        IndexParameters(
-            chunk_sentences=settings.chunk_sentences, chunk_overlap=settings.chunk_overlap
-        ),
-    )
+        documents = service.source_documents()
+    store = service.store
     if store.is_fresh(documents) and not store.verify() and not force:
         manifest = store.read_manifest() or {}
         console.print(f"Index is up to date: {manifest.get('counts')} ({store.current_path()})")

@@ -100,7 +100,7 @@ class QAService:
 
     def source_documents(self) -> list[Document]:
         """The documents the index should hold: the seeds and the user's stored documents."""
-        return load_documents([self.settings.seeds_dir, self.settings.data_dir / "documents"])
+        return load_documents([self.settings.seeds_dir, self.user_documents.root])
 
     def warm_up(self, progress: ProgressCallback | None = None) -> None:
         """Load (building if missing or stale) the index, and load the models."""

@@ -71,13 +71,17 @@ def index(
     else:
         documents = service.source_documents()
     store = service.store
-    if store.is_fresh(documents) and not store.verify() and not force:
+    # A running server or `qa add` may be writing too: one writer at a time.
+    with store.write_lock():
+        if store.is_fresh(documents) and not store.verify() and not force:
+            manifest = store.read_manifest() or {}
+            console.print(
+                f"Index is up to date: {manifest.get('counts')} ({store.current_path()})"
+            )
+            return
+        with _progress() as progress:
+            path = store.build(documents, progress=build_progress(progress))
         manifest = store.read_manifest() or {}
-        console.print(f"Index is up to date: {manifest.get('counts')} ({store.current_path()})")
-        return
-    with _progress() as progress:
-        path = store.build(documents, progress=build_progress(progress))
-    manifest = store.read_manifest() or {}
     console.print(f"[green]Built[/green] {path} {manifest.get('counts')}")
 
 

@@ -1,8 +1,8 @@
 """``qa add FILE`` and ``qa remove ID``: the user's documents from the command line.
 
-Both write ``data/documents`` and rebuild the index on disk, exactly as the HTTP API does.
-A server that is already running keeps serving its loaded index until it restarts (the
-index on disk is then fresh, so the restart does not rebuild).
+Both write ``data/documents`` and rebuild the index on disk, exactly as the HTTP API does,
+holding the index's write lock, so they wait for (and never undo) a server's own writes.
+A server that is already running serves the new build from its next question on.
 """
 
 from __future__ import annotations

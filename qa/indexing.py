@@ -3,6 +3,7 @@
 On disk (``index/``)::
 
     CURRENT                 name of the active build (replaced atomically)
+    .write.lock             held by whichever process is changing the documents or the index
     builds/<build-id>/      one complete build, never modified after it is renamed in
         manifest.json       model id, parameters, versions, document checksums, file checksums
         documents.jsonl     the exact document texts that every offset refers to
@@ -38,6 +39,7 @@ import bm25s
 import faiss
 import numpy as np
 import Stemmer
+from filelock import FileLock
 from spacy.tokens import Doc, DocBin
 
 from qa.chunking import Chunk, DocumentSplitter, Sentence, SplitDocument
@@ -299,6 +301,7 @@ class IndexStore:
         # One torch thread: parsing keeps the other core busy during a build.
         self.embedder = embedder or TextEmbedder(threads=1)
         self.keep_builds = keep_builds
+        self._lock: FileLock | None = None
 
     @property
     def builds_dir(self) -> Path:
@@ -314,6 +317,29 @@ class IndexStore:
             return None
         path = self.builds_dir / name
         return path if name and path.is_dir() else None
+
+    def current_stamp(self) -> tuple[int, int] | None:
+        """Identity of the ``CURRENT`` file (inode, mtime): it changes with every publish,
+        whichever process publishes, and costs one ``stat``."""
+        try:
+            st = (self.root / "CURRENT").stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns
+
+    def write_lock(self) -> FileLock:
+        """A lock, across processes, for changing the documents and the index behind them.
+
+        The server and ``qa add``/``qa remove``/``qa index`` each store documents, build
+        and publish; without one lock, two writers could each publish a build that lacks
+        the other's document.
+        """
+        if self._lock is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            # One object per store: re-entrant within a thread, exclusive across threads
+            # (thread-local state) and across processes (flock).
+            self._lock = FileLock(self.root / ".write.lock")
+        return self._lock
 
     def read_manifest(self) -> dict[str, Any] | None:
         path = self.current_path()

@@ -47,6 +47,8 @@ class Turn:
 class _State:
     index: LoadedIndex
     retriever: HybridRetriever
+    stamp: tuple[int, int] | None
+    """``IndexStore.current_stamp()`` when this index was installed."""
 
 
 class QAService:
@@ -106,7 +108,7 @@ class QAService:
         """Load (building if missing or stale) the index, and load the models."""
         if self._state is not None:
             return
-        with self._write_lock:
+        with self._write_lock, self.store.write_lock():
             if self._state is None:
                 index = self.store.ensure(self.source_documents(), progress=progress)
                 self.embedder.warm_up()
@@ -115,7 +117,7 @@ class QAService:
 
     def reload(self, progress: ProgressCallback | None = None) -> LoadedIndex:
         """Rebuild if the documents changed, then swap the new index in atomically."""
-        with self._write_lock:
+        with self._write_lock, self.store.write_lock():
             return self._reload_locked(progress)
 
     def _reload_locked(self, progress: ProgressCallback | None = None) -> LoadedIndex:
@@ -139,7 +141,7 @@ class QAService:
         Example:
             >>> service.add_document(Document(id="note", text="Ganja is a city."))  # doctest: +SKIP
         """
-        with self._write_lock:
+        with self._write_lock, self.store.write_lock():
             for held in self.source_documents():
                 if held.id == document.id or held.checksum == document.checksum:
                     raise DuplicateDocument(held.id, same_text=held.checksum == document.checksum)
@@ -157,7 +159,7 @@ class QAService:
 
         Raises ``DocumentNotFound`` for an unknown id and ``ProtectedDocument`` for a seed.
         """
-        with self._write_lock:
+        with self._write_lock, self.store.write_lock():
             if document_id not in self.user_documents:
                 seeds = {d.id for d in load_documents([self.settings.seeds_dir])}
                 if document_id in seeds:
@@ -170,9 +172,10 @@ class QAService:
                 self.user_documents.add(removed)
                 raise
 
-    def _install(self, index: LoadedIndex) -> None:
+    def _install(self, index: LoadedIndex, stamp: tuple[int, int] | None = None) -> None:
+        # Writers call this with the store's write lock held, so CURRENT still names ``index``.
         retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
-        self._state = _State(index, retriever)
+        self._state = _State(index, retriever, stamp or self.store.current_stamp())
         logger.info(
             "serving index %s: %d documents, %d sentences",
             index.build_id,
@@ -180,10 +183,39 @@ class QAService:
             len(index.sentences),
         )
 
+    def follow_published(self) -> None:
+        """Serve the build another process (``qa add``, ``qa remove``, ``qa index``) has
+        published since ours was installed. One ``stat`` when nothing changed."""
+        state = self._state
+        if state is None or self.store.current_stamp() == state.stamp:
+            return
+        # A writer in this process installs its own build; questions meanwhile use the old.
+        if not self._write_lock.acquire(blocking=False):
+            return
+        try:
+            state = self._state  # another thread may have installed one meanwhile
+            # No file lock: a build is complete before CURRENT names it, and waiting for a
+            # writer in another process could hold this question for a whole build.
+            stamp = self.store.current_stamp()
+            path = self.store.current_path()
+            if stamp == state.stamp or path is None:
+                return
+            try:
+                index = self.store.load(path) if path != state.index.path else state.index
+            except Exception:
+                # Keep serving what we have; try again after the next publish.
+                logger.exception("could not load the published build %s", path.name)
+                self._state = _State(state.index, state.retriever, stamp)
+                return
+            self._install(index, stamp)
+        finally:
+            self._write_lock.release()
+
     @property
     def index(self) -> LoadedIndex:
         if self._state is None:
             self.warm_up()
+        self.follow_published()
         assert self._state is not None
         return self._state.index
 
@@ -212,6 +244,7 @@ class QAService:
         """
         if self._state is None:
             self.warm_up()
+        self.follow_published()
         state = self._state
         assert state is not None
         top_k = top_k or self.settings.top_k

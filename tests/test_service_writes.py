@@ -108,3 +108,52 @@ def test_questions_during_a_rebuild_are_answered_from_the_old_index(
     assert not errors
     assert service.index.build_id != old_build
     assert service.ask("When was the Lenna harbour dredged?").citations[0].document_id == NOTE.id
+
+
+def test_a_build_another_process_publishes_is_served_from_the_next_question(
+    make_service: Callable[..., QAService], article: Document
+) -> None:
+    server = make_service()
+    server.warm_up()
+    # `qa add` in another process: its own service over the same folders.
+    command_line = QAService(server.settings, reader=server.reader, embedder=server.embedder)
+    added = command_line.add_document(NOTE)
+
+    result = server.ask("When was the Lenna harbour dredged?")
+    assert server.index.build_id == added.build_id
+    assert result.citations[0].document_id == NOTE.id
+    assert_verbatim(
+        NOTE.text, result.citations[0].start, result.citations[0].end, result.citations[0].quote
+    )
+
+    command_line.remove_document(NOTE.id)
+    assert {d.id for d in server.documents()} == {article.id}
+
+
+def test_writers_in_other_processes_wait_for_the_index_lock(
+    make_service: Callable[..., QAService],
+) -> None:
+    from filelock import FileLock
+
+    service = make_service()
+    service.warm_up()
+    # A separate lock object stands for another process (flock is per open file).
+    other_process = FileLock(service.store.root / ".write.lock")
+    errors: list[BaseException] = []
+
+    def add() -> None:
+        try:
+            service.add_document(NOTE)
+        except BaseException as exc:
+            errors.append(exc)
+
+    with other_process:
+        writer = threading.Thread(target=add)
+        writer.start()
+        writer.join(1.0)
+        # Still waiting: nothing stored, nothing built while the other writer holds it.
+        assert writer.is_alive()
+        assert service.user_documents.get(NOTE.id) is None
+    writer.join(300)
+    assert not errors
+    assert NOTE.id in service.index.documents

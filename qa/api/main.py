@@ -19,6 +19,7 @@ from qa.api.routes import openai as openai_api
 from qa.api.security import install_security
 from qa.config import Settings, get_settings
 from qa.service import QAService
+from qa.suggestions import QuestionSuggester
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ def create_app(service: QAService | None = None, settings: Settings | None = Non
         lifespan=lifespan,
     )
     app.state.service = service
+    # Suggested questions are cached per index build inside the suggester: one per app.
+    app.state.suggester = QuestionSuggester()
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

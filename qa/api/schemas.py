@@ -166,6 +166,22 @@ class DocumentCreated(DocumentSummary):
     index_build: str = Field(description="The index build that now serves the document.")
 
 
+class SuggestedQuestion(BaseModel):
+    question: str
+    answer: str = Field(description="What the service answers; `document.text[start:end]`.")
+    start: int
+    end: int
+
+
+class SuggestionsOut(BaseModel):
+    """``GET /documents/{id}/suggestions``: questions the service answers from the document."""
+
+    document_id: str
+    questions: list[SuggestedQuestion] = Field(
+        description="At most 4, in the order of the document; empty when none was found."
+    )
+
+
 class ErrorOut(BaseModel):
     detail: str = Field(description="What went wrong and what to do about it.")
 

@@ -93,9 +93,15 @@ def test_answer_shows_short_answer_quote_highlight_and_confidence(
 def test_examples_and_busy_state(page: Page, live_server: LiveServer) -> None:
     held: list[Route] = []
     page.route("**/ask", lambda route: held.append(route))
-    open_page(page, live_server)
+    document = open_page(page, live_server)
+    suggested = httpx.get(
+        f"{live_server.url}/documents/{document['id']}/suggestions", timeout=60
+    ).json()["questions"]
+    assert suggested, "the seed article should have suggested questions"
     examples = page.locator("#examples button")
-    expect(examples.first).to_be_visible()
+    expect(examples.first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    # The examples are the server's suggestions for this document, in its order.
+    expect(examples).to_have_text([s["question"] for s in suggested])
     question = examples.first.inner_text()
     examples.first.click()
 
@@ -111,6 +117,26 @@ def test_examples_and_busy_state(page: Page, live_server: LiveServer) -> None:
     expect(replies(page)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
     expect(page.get_by_role("status")).to_have_count(0)
     expect(page.locator("#send")).to_be_enabled()
+
+
+def test_examples_stay_hidden_while_loading_and_silent_when_they_fail(
+    page: Page, live_server: LiveServer
+) -> None:
+    held: list[Route] = []
+    page.route("**/suggestions", lambda route: held.append(route))
+    open_page(page, live_server)
+    for _ in range(200):  # the page asks for them once the document list is in
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    expect(page.locator("#examples-block")).to_be_hidden()  # still loading
+    held[0].fulfill(status=500, json={"detail": "boom"})
+    # No banner and no examples: the page is usable as before.
+    expect(page.locator("#examples-block")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("#messages > li")).to_have_count(0)
+    expect(page.get_by_label("Your question about the article")).to_be_focused()
 
 
 def test_follow_up_sends_history_and_new_conversation_clears_it(

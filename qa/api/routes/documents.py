@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from qa.api.deps import ServiceDep
+from qa.api.deps import ServiceDep, SuggesterDep
 from qa.api.schemas import (
     DocumentCreate,
     DocumentCreated,
@@ -24,6 +24,8 @@ from qa.api.schemas import (
     DocumentSummary,
     DuplicateOut,
     ErrorOut,
+    SuggestedQuestion,
+    SuggestionsOut,
 )
 from qa.api.security import ApiKeyDep
 from qa.config import Settings
@@ -90,6 +92,29 @@ def get_document(document_id: str, service: ServiceDep) -> DocumentOut:
     if doc is None:
         raise _not_found(document_id)
     return DocumentOut(**_summary(doc), text=doc.text)
+
+
+@router.get(
+    "/{document_id}/suggestions",
+    response_model=SuggestionsOut,
+    summary="Questions the service answers from this document",
+    responses={404: _NOT_FOUND},
+)
+def document_suggestions(
+    document_id: str, service: ServiceDep, suggester: SuggesterDep
+) -> SuggestionsOut:
+    """Generated from the document's sentences and each one asked: every question listed
+    is answered (not abstained on), with ``answer == document.text[start:end]``. The first
+    request per document and index build takes a second or two; later ones are cached.
+    """
+    # A plain ``def``: FastAPI runs it in its threadpool, so the asking never blocks the loop.
+    if not is_valid_document_id(document_id) or service.document(document_id) is None:
+        raise _not_found(document_id)
+    found = suggester.run(service, document_id)
+    return SuggestionsOut(
+        document_id=document_id,
+        questions=[SuggestedQuestion(**vars(s)) for s in found],
+    )
 
 
 def _invalid(message: str) -> RequestValidationError:

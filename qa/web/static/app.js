@@ -14,15 +14,7 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
   const SHOWN_PASSAGES = 3; // closest passages shown open when the service abstains
 
-  // Example questions per document id; shown on an empty conversation.
-  const EXAMPLES = {
-    "armenian-azeri-war-2020-10-18": [
-      "How many civilians were killed in Ganja?",
-      "Who is the Turkish Defense Minister?",
-      "Who brokered the humanitarian truce?",
-      "What did Pompeo blame Turkey for?",
-    ],
-  };
+  const SHOWN_EXAMPLES = 4; // suggested questions shown on an empty conversation
 
   // ---- theme (runs before first paint: this file is loaded in <head>) ----------------
 
@@ -279,6 +271,8 @@
       controller: null,
       conversation: 0, // bumped by "New conversation" so late answers are dropped
       docTexts: new Map(),
+      suggestions: new Map(), // document id -> Promise of its suggested questions
+      examplesShown: 0, // bumped per render so a late answer for another document is dropped
       panelOpener: null,
     };
 
@@ -361,9 +355,40 @@
       }
     }
 
-    function renderExamples() {
-      const ids = state.selected ? [state.selected] : state.documents.map((d) => d.id);
-      const questions = ids.flatMap((id) => EXAMPLES[id] || []).slice(0, 4);
+    /** The questions the server suggests for a document (it has checked it answers them). */
+    function suggestionsFor(id) {
+      if (!state.suggestions.has(id)) {
+        const request = api(`/documents/${encodeURIComponent(id)}/suggestions`).then((data) =>
+          (data && Array.isArray(data.questions) ? data.questions : [])
+            .map((item) => (item && typeof item.question === "string" ? item.question.trim() : ""))
+            .filter(Boolean),
+        );
+        // A failure is not remembered: the next render asks again.
+        request.catch(() => state.suggestions.delete(id));
+        state.suggestions.set(id, request);
+      }
+      return state.suggestions.get(id);
+    }
+
+    /**
+     * Example questions for the selected document (the first one under "All documents"),
+     * fetched from the server. Hidden while they load and when there are none; a failure
+     * only costs the examples, so it is logged rather than shown.
+     */
+    async function renderExamples() {
+      const shown = ++state.examplesShown;
+      const current = documentById(state.selected) || state.documents[0];
+      els.examplesBlock.hidden = true;
+      els.examples.replaceChildren();
+      if (!current) return;
+      let questions;
+      try {
+        questions = (await suggestionsFor(current.id)).slice(0, SHOWN_EXAMPLES);
+      } catch (err) {
+        console.warn(`Couldn't load suggested questions for ${current.id}:`, err);
+        return;
+      }
+      if (shown !== state.examplesShown) return; // another document was picked meanwhile
       els.examples.replaceChildren(
         ...questions.map((q) =>
           h(

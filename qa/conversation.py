@@ -6,7 +6,12 @@ referents, and simple agreement rules pick one. Three kinds of follow-up are han
 * pronouns (he, she, it, they, him, her, them, his, its, their, there, then) whose
   antecedent is not inside the question itself: "When did he travel to Azerbaijan?";
 * demonstrative noun phrases: "How many civilians died in that city?";
-* fragments without a verb: "And in Libya?", "What about Russia?", "In which city?".
+* fragments without a verb: "And in Libya?", "What about Russia?", "In which city?",
+  "And how many tanks?", and the bare "And how many were wounded?" / "And wounded?",
+  which keep the previous question's frame (what it counted, where and when).
+
+The service also uses ``QuestionRewriter.repeats_history`` to pass over a span that only
+repeats an earlier answer, since a follow-up asks for something new.
 
 A question that does not refer back is left alone (``Rewrite.resolved is None``), so a
 self-contained question gets exactly the same treatment with or without history.
@@ -214,8 +219,12 @@ def _noun_phrase(tokens: Sequence[Token]) -> str:
     text = words[0].doc[words[0].i : words[-1].i + 1].text
     proper = any(t.pos_ == "PROPN" for t in words) or any(t.ent_type_ for t in words)
     possessed = any(t.tag_ in {"POS", "PRP$"} for t in words)
-    if proper or possessed:
+    if possessed:
         return text
+    if proper:
+        # "the Caspian Sea" keeps its article; "Turkey" never had one.
+        before = words[0].doc[words[0].i - 1] if words[0].i > 0 else None
+        return f"the {text}" if before is not None and before.lower_ == "the" else text
     return f"the {text}"
 
 
@@ -324,7 +333,10 @@ def _answer_mention(answer: str, question: str) -> Mention | None:
     entities = [e for e in doc.ents if e.label_ in _ENTITY_KIND]
     if len(entities) == 1 and len(entities[0]) >= len([w for w in words if w.lower_ != "the"]):
         entity_kind = _ENTITY_KIND[entities[0].label_]
-    kind = type_kind or entity_kind or asked_kind
+    # "Where" and "when" say what the answer is better than the tagger does on a bare
+    # name ("Nagorno-Karabakh" comes out as an organisation).
+    fixed = asked_kind if asked_kind in {"place", "time"} and entity_kind != "person" else None
+    kind = type_kind or fixed or entity_kind or asked_kind
     plural = _is_plural_text(doc)
     if kind == "group" and not plural and entity_kind == "place":
         kind = "place"
@@ -340,7 +352,12 @@ def _question_mentions(doc: Doc, wh: tuple[int, int, Token | None] | None) -> li
         head = wh[2]
         words = [t for t in doc[wh[0] : wh[1]] if t.lower_ not in _WH and t.pos_ != "ADP"]
         words = [t for t in words if t.lower_ not in {"many", "much"}]
-        only_type = len(words) == 1 and _type_of_word(head.lemma_.lower()) is not None
+        # "Which city": the answer, not "the city", is the referent; but "how many people"
+        # asks a number, so "the people" is the only thing "they" can point back to.
+        counted = any(t.lower_ in {"many", "much"} for t in doc[wh[0] : wh[1]])
+        only_type = (
+            len(words) == 1 and _type_of_word(head.lemma_.lower()) is not None and not counted
+        )
         if words and not only_type:
             mentions.append(
                 Mention(
@@ -362,6 +379,8 @@ def _question_mentions(doc: Doc, wh: tuple[int, int, Token | None] | None) -> li
         if root.ent_type_ == "NORP" and root.pos_ == "ADJ":
             continue  # "Turkish" in "Turkish drones" is not a referent of its own
         words = [t for t in span if t.lower_ not in _WH]
+        if any(t.pos_ == "AUX" for t in words):
+            continue  # a misparse ("[Where did the fighting start]" as one noun phrase)
         # A plural noun rarely modifies another noun: "militias recruit fighters" is a
         # subject and a verb the tagger took for one phrase.
         split = next(
@@ -473,7 +492,9 @@ def _could_bind(reference: _Reference, candidate: Token) -> bool:
         case "it":
             return kind not in {"person", "time", "number"} and not plural
         case "they":  # "each side ... their": number agreement is loose for "they"
-            return kind not in {"time", "number"}
+            # but "what" stands for one thing: "What did he ask them to do?"
+            nominal = candidate.pos_ in {"NOUN", "PROPN"}
+            return kind not in {"time", "number"} and (plural is not False or nominal)
         case "there":
             return kind in {"place", "name"}
         case "then":
@@ -549,14 +570,19 @@ def _references(doc: Doc, wh: tuple[int, int] | None) -> list[_Reference]:
     return [r for r in references if r.kind == "demonstrative" or not _internal_antecedent(doc, r)]
 
 
-def _choose(reference: _Reference, contexts: list[_Context]) -> Mention | None:
-    """The referent: best agreement first, then the latest turn, its answer before its question."""
+def _choose(
+    reference: _Reference, contexts: list[_Context], taken: Sequence[Mention] = ()
+) -> Mention | None:
+    """The referent: best agreement first, then the latest turn, its answer before its
+    question; never one of ``taken`` (what another kind of pronoun in the question took)."""
     ranked: list[tuple[int, int, int, Mention]] = []
     for age, context in enumerate(reversed(contexts)):
         prefer_subject = (
             reference.subject and context.wh_role == "object" and reference.kind != "there"
         )
         for position, mention in enumerate(context.mentions):
+            if mention in taken:
+                continue
             tier = _agreement(reference, mention)
             if tier is None:
                 continue
@@ -686,7 +712,11 @@ def _contrast(context: _Context, phrase: list[Token]) -> tuple[str, str, str] | 
             same_kind = old_kind == obj_kind
             specific = same_kind and obj_kind != "thing"
             score = 4 * same_prep + 2 * same_head + 2 * specific + same_kind
-            if (same_prep and (same_head or same_kind)) or specific:
+            # Under the same preposition only a time or an amount stands apart: "from Syria"
+            # gives way to "from Libyan militias", "in Syria" not to "in 2015" (added).
+            measures = {"time", "number"}
+            clash = (old_kind in measures) != (obj_kind in measures)
+            if (same_prep and (same_head or same_kind or not clash)) or specific:
                 options.append((score, token.i, subtree, token))
         if options:
             options.sort(key=lambda o: (-o[0], -o[1]))
@@ -732,6 +762,8 @@ def _contrast(context: _Context, phrase: list[Token]) -> tuple[str, str, str] | 
     if best is None:
         return None
     _, start, end, _ = best
+    if phrase[-1].tag_ == "POS" and end < len(doc) and doc[end].tag_ == "POS":
+        new_text = _doc_text(phrase[:-1])  # "And Russia's?" for "Turkey's": one "'s"
     return _apply(doc, [(start, end, new_text)]), doc[start:end].text, new_text
 
 
@@ -761,6 +793,61 @@ def _doc_text(tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
     return tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
+
+
+def _content_of_wh(token: Token) -> bool:
+    """Whether a word of a wh-phrase names something (not "how", "many", "in", "which")."""
+    return token.lower_ not in _WH and token.lower_ not in {"many", "much"} and token.pos_ != "ADP"
+
+
+def _names_something(tokens: Sequence[Token]) -> bool:
+    """Whether a phrase holds a name or a number, not just common nouns."""
+    return any(t.pos_ in {"PROPN", "NUM"} or t.ent_type_ for t in tokens)
+
+
+def _wh_signature(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """The function words of a wh-phrase: ("how", "many"), ("in", "which")."""
+    return tuple(t.lower_ for t in tokens if not _content_of_wh(t))
+
+
+def _swap_wh(
+    context: _Context, new_words: Sequence[Token], signature: tuple[str, ...]
+) -> tuple[str, str, str] | None:
+    """The previous question with the noun of its wh-phrase exchanged for ``new_words``,
+    when the new phrase asks the same way (``signature``: "how many", "which").
+
+    Returns the rebuilt question, the replaced text and the new text.
+    """
+    if context.wh is None:
+        return None
+    doc = context.doc
+    previous = list(doc[context.wh[0] : context.wh[1]])
+    if _wh_signature(previous) != signature:
+        return None
+    # Everything after the wh-words goes: "how many Syrian fighters" -> "how many tanks".
+    old_words = [t for t in previous if _content_of_wh(t)]
+    nouns = {"NOUN", "PROPN"}
+    if not any(t.pos_ in nouns for t in old_words) or not any(t.pos_ in nouns for t in new_words):
+        return None
+    start, end = old_words[0].i, previous[-1].i + 1
+    new_text = _doc_text(new_words)
+    old_text = doc[start:end].text
+    if new_text.lower() == old_text.lower():
+        return None
+    return _apply(doc, [(start, end, new_text)]), old_text, new_text
+
+
+def _swap_participle(body: Sequence[Token], context: _Context) -> tuple[str, str, str] | None:
+    """ "And wounded?" after "How many civilians were killed in Ganja?": the previous
+    question with the other participle ("... were wounded in Ganja?")."""
+    if len(body) != 1 or body[0].tag_ != "VBN":
+        return None
+    doc = context.doc
+    verbs = [t for t in doc if t.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in t.children)]
+    if len(verbs) != 1 or verbs[0].lower_ == body[0].lower_:
+        return None
+    verb = verbs[0]
+    return _apply(doc, [(verb.i, verb.i + 1, body[0].text)]), verb.text, body[0].text
 
 
 def _filled(context: _Context) -> str | None:
@@ -829,6 +916,69 @@ def _filled(context: _Context) -> str | None:
     return _apply(doc, [(gap.i, gap.i + 1, f"{gap.text} {filler}")])[doc[end].idx :].rstrip(" ?")
 
 
+# Prepositions that set the scene of an event (where, when, in what) rather than fill a
+# role of its verb: "in Ganja", "on Saturday" carry over to another verb, "to Syria" does not.
+_SETTING_PREPOSITIONS = {
+    "in",
+    "on",
+    "at",
+    "during",
+    "between",
+    "since",
+    "after",
+    "before",
+    "throughout",
+    "within",
+    "across",
+    "near",
+    "inside",
+    "outside",
+    "around",
+}
+
+
+def _postmodifiers(head: Token) -> list[Token]:
+    """The prepositional phrases right after a noun: "fighters [from Syrian militias]"."""
+    tokens: list[Token] = []
+    end = head.i
+    for child in head.rights:
+        if child.dep_ != "prep" or child.i != end + 1:
+            break
+        subtree = list(child.subtree)
+        tokens.extend(subtree)
+        end = subtree[-1].i
+    return tokens
+
+
+def _setting(context: _Context, doc: Doc) -> str:
+    """The previous question's scene-setting phrases ("in the 1990s war", "on Saturday")
+    that the new question does not replace with its own."""
+    previous = context.doc
+    wh = range(*context.wh) if context.wh else range(0)
+    own = {t.lower_ for t in doc if t.pos_ == "ADP"}
+    phrases: list[str] = []
+    covered: set[int] = set()
+    for token in previous:
+        if token.i in covered or token.i in wh or token.dep_ != "prep":
+            continue
+        if token.lower_ not in _SETTING_PREPOSITIONS or token.lower_ in own:
+            continue
+        if token.head.pos_ not in {"VERB", "AUX"}:
+            continue
+        subtree = list(token.subtree)
+        if subtree[-1].i - subtree[0].i + 1 != len(subtree):
+            continue  # a phrase split by the parse would come out garbled
+        covered.update(t.i for t in subtree)
+        phrases.append(_doc_text(subtree))
+    return " ".join(phrases)
+
+
+def _answer_words(text: str) -> list[str]:
+    """An answer's words for comparison: lower case, no articles, "1,300" as "1300"."""
+    text = re.sub(r"(?<=\d),(?=\d)", "", text.lower())
+    return [w for w in re.findall(r"\w+", text) if w not in {"the", "a", "an"}]
+
+
 # -- the component --------------------------------------------------------------------------
 
 
@@ -872,6 +1022,32 @@ class QuestionRewriter:
         rewrite = self._resolve(question, contexts)
         return Rewrite(rewrite.resolved, rewrite.kind, rewrite.replacements, contexts[-1].question)
 
+    def repeats_history(self, answer: str, history: Sequence[TurnLike]) -> bool:
+        """Whether ``answer`` only repeats (most of) an answer the conversation gave already.
+
+        A follow-up asks for something new ("How many civilians died?" / "13" -> "And how
+        many were children?"), so the service passes over a span that says nothing more
+        than an earlier answer did.
+
+        Example:
+            >>> from qa.service import Turn
+            >>> QuestionRewriter().repeats_history("1300", [Turn("How many died?", "over 1,300")])
+            True
+        """
+        words = _answer_words(answer)
+        if not words:
+            return False
+        size = len(words)
+        for turn in list(history)[-self.max_turns :]:
+            given = _answer_words(turn.answer or "")
+            # At least half of the earlier answer: a word or two out of a long reply (one
+            # a chat client wrote, say) is not that reply again.
+            if 2 * size < len(given):
+                continue
+            if any(given[k : k + size] == words for k in range(len(given) - size + 1)):
+                return True
+        return False
+
     def _resolve(self, question: str, contexts: list[_Context]) -> Rewrite:
         doc = _parse(question.strip())
         if not len(doc):
@@ -889,10 +1065,16 @@ class QuestionRewriter:
         edits: list[tuple[int, int, str]] = []
         replaced: list[tuple[str, str]] = []
         kind = ""
-        for reference in references:
-            mention = _choose(reference, contexts)
+        # "When did it start there?": "there" and "then" are the pickiest, so they choose
+        # first, and pronouns of different kinds never share a referent.
+        chosen: list[tuple[str, Mention]] = []
+        order = sorted(references, key=lambda r: r.kind not in {"there", "then"})
+        for reference in order:
+            taken = [m for kind, m in chosen if kind != reference.kind]
+            mention = _choose(reference, contexts, taken)
             if mention is None:
                 continue
+            chosen.append((reference.kind, mention))
             start, end = reference.tokens
             new = _replacement(doc, reference, mention)
             if new.lower() == f"the {doc[start + 1 : end].text}".lower():
@@ -900,11 +1082,15 @@ class QuestionRewriter:
             edits.append((start, end, new))
             replaced.append((doc[start:end].text, new))
             kind = kind or ("demonstrative" if reference.kind == "demonstrative" else "pronoun")
-        how_many = self._bare_how_many(doc, skip, contexts[-1])
-        if how_many is not None:
+        for how_many in self._bare_how_many(doc, skip, contexts[-1]):
             edits.append(how_many)
             replaced.append((doc[how_many[0] : how_many[1]].text, how_many[2]))
             kind = kind or "ellipsis"
+        if not edits and skip:
+            swapped = _swap_participle(body, contexts[-1])
+            if swapped is not None:
+                resolved, old, new = swapped
+                return Rewrite(_tidy(resolved), "ellipsis", ((old, new),))
         if not edits:
             return Rewrite(None)
         if skip:
@@ -913,23 +1099,36 @@ class QuestionRewriter:
         return Rewrite(resolved, kind, tuple(replaced))
 
     @staticmethod
-    def _bare_how_many(doc: Doc, skip: int, context: _Context) -> tuple[int, int, str] | None:
-        """ "And how many were displaced?" counts what the previous "how many" counted."""
+    def _bare_how_many(doc: Doc, skip: int, context: _Context) -> list[tuple[int, int, str]]:
+        """ "And how many were displaced?" counts what the previous "how many" counted, in
+        the same setting: "How many civilians died in Ganja?" -> "How many civilians were
+        displaced in Ganja?"."""
         i = skip
         if not (
             i + 2 < len(doc) and doc[i].lower_ == "how" and doc[i + 1].lower_ in {"many", "much"}
         ):
-            return None
+            return []
         if doc[i + 2].pos_ not in {"VERB", "AUX"}:
-            return None
+            return []
         if context.wh is None:
-            return None
+            return []
         wh = context.doc[context.wh[0] : context.wh[1]]
+        # "How much did they cost?" after "How many drones ...?" asks about something else.
+        if not any(t.lower_ == "how" for t in wh) or doc[i + 1].lower_ not in {
+            t.lower_ for t in wh
+        }:
+            return []
         words = [t for t in wh if t.lower_ not in _WH and t.lower_ not in {"many", "much"}]
         words = [t for t in words if t.pos_ != "ADP"]
-        if not words or not any(t.lower_ == "how" for t in wh):
-            return None
-        return (i + 1, i + 2, f"{doc[i + 1].text} {_doc_text(words)}")
+        if not words:
+            return []
+        counted = _doc_text(words + _postmodifiers(words[-1]))
+        edits = [(i + 1, i + 2, f"{doc[i + 1].text} {counted}")]
+        setting = _setting(context, doc)
+        last = max((t.i for t in doc if not t.is_punct), default=-1)
+        if setting and last > i + 1:
+            edits.append((last, last + 1, f"{doc[last].text} {setting}"))
+        return edits
 
     def _ellipsis(self, body: list[Token], contexts: list[_Context]) -> Rewrite:
         context = contexts[-1]
@@ -944,6 +1143,15 @@ class QuestionRewriter:
             if rest and {t.lemma_.lower() for t in wh_tokens} <= previous_lemmas:
                 # "And how many in the second week?": same question, another phrase.
                 phrase = rest
+            elif not rest and (
+                swapped := _swap_wh(
+                    context, [t for t in wh_tokens if _content_of_wh(t)], _wh_signature(wh_tokens)
+                )
+            ):
+                # "And how many tanks?" after "How many soldiers did X send?": the same
+                # question about another thing.
+                resolved, old, new = swapped
+                return Rewrite(_tidy(resolved), "ellipsis", ((old, new),))
             else:
                 filled = _filled(context)
                 if filled is None:
@@ -952,6 +1160,12 @@ class QuestionRewriter:
                 resolved = _tidy(f"{new_wh} {filled}")
                 return Rewrite(resolved, "ellipsis", ((_doc_text(body), resolved),))
         contrast = _contrast(context, phrase)
+        if contrast is None and phrase[0].pos_ != "ADP" and not _names_something(phrase):
+            # "What about tanks?" after "How many soldiers did X send?": nothing else in
+            # the question is like tanks, so they take the counted thing's place.
+            contrast = _swap_wh(context, phrase, ("how", "many")) or _swap_wh(
+                context, phrase, ("how", "much")
+            )
         if contrast is None:
             return Rewrite(None)
         resolved, old, new = contrast

@@ -262,6 +262,12 @@ class QAService:
         )
         t2 = time.perf_counter()
         candidates = self.reader.run(resolved or question, passages) if passages else []
+        if resolved:
+            # A follow-up asks for something new: a span that only repeats an earlier answer
+            # ("13" again after "How many civilians died?") is passed over.
+            candidates = [
+                c for c in candidates if not self.rewriter.repeats_history(c.text, history)
+            ]
         t3 = time.perf_counter()
         best = candidates[0] if candidates else None
         answer = best if best and best.confidence >= self.settings.min_confidence else None

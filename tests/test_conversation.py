@@ -56,6 +56,24 @@ SEA = [Turn("Where did the Russian navy hold drills?", "the Caspian Sea")]
             "How many people were wounded in that city?",
             "How many people were wounded in Ganja?",
         ),
+        # "where" makes the answer a place, whatever the tagger calls the name
+        (
+            [Turn("Where did the fighting start?", "Nagorno-Karabakh")],
+            "Who lives there?",
+            "Who lives in Nagorno-Karabakh?",
+        ),
+        # a proper name keeps its article
+        (
+            [Turn("Which countries border the Caspian Sea?", "Russia, Iran and Azerbaijan")],
+            "Which of them has a navy there?",
+            "Which of Russia, Iran and Azerbaijan has a navy in the Caspian Sea?",
+        ),
+        # "what" is not what "them" refers to
+        (
+            [Turn("Whom did Lavrov call?", "his Armenian and Azeri counterparts")],
+            "What did he ask them to do?",
+            "What did Lavrov ask his Armenian and Azeri counterparts to do?",
+        ),
         # no answer in the history: the previous question's phrase stands in
         (
             [Turn("Which Turkish drones affected Armenian forces?", None)],
@@ -105,11 +123,73 @@ def test_pronouns_and_demonstratives_are_resolved(
             "On which day?",
             "On which day did Rob Lee speak to Al Jazeera?",
         ),
-        # "how many" without a noun counts what the previous "how many" counted
+        # "how many" without a noun counts what the previous "how many" counted, in the
+        # same setting (place, time) but not with the previous verb's other roles ("to")
         (
             [Turn("How many civilians died in Ganja?", "13")],
             "And how many were wounded?",
-            "How many civilians were wounded?",
+            "How many civilians were wounded in Ganja?",
+        ),
+        (
+            [Turn("How many soldiers from Russian units died in the war on Sunday?", "40")],
+            "And how many were wounded?",
+            "How many soldiers from Russian units were wounded in the war on Sunday?",
+        ),
+        (
+            [Turn("How many fighters deployed to Karabakh in the first week?", "1,300")],
+            "And how many were killed?",
+            "How many fighters were killed in the first week?",
+        ),
+        # the question's own setting wins over the previous one
+        (
+            [Turn("How many civilians died in Ganja?", "13")],
+            "And how many were wounded in Barda?",
+            "How many civilians were wounded in Barda?",
+        ),
+        # "how many X" after "how many Y": the same question about another thing
+        (
+            [Turn("How many soldiers did Russia send to Syria?", "5,000")],
+            "And how many tanks?",
+            "How many tanks did Russia send to Syria?",
+        ),
+        (
+            [Turn("How many drones did Turkey sell to Azerbaijan?", "12")],
+            "What about tanks?",
+            "How many tanks did Turkey sell to Azerbaijan?",
+        ),
+        (
+            [Turn("Which city did the drones hit?", "Ganja")],
+            "And which village?",
+            "Which village did the drones hit?",
+        ),
+        # the same preposition: a source replaces a source of another kind, but a time is
+        # added beside a place
+        (
+            [Turn("How many fighters came from Syria?", "1,300")],
+            "And from Libyan militias?",
+            "How many fighters came from Libyan militias?",
+        ),
+        (
+            [Turn("How many fighters deployed to Karabakh in the first week?", "1,300")],
+            "And to Libya?",
+            "How many fighters deployed to Libya in the first week?",
+        ),
+        (
+            [Turn("Which countries sent troops to Syria?", "Russia and Iran")],
+            "And in 2015?",
+            "Which countries sent troops to Syria in 2015?",
+        ),
+        # another participle
+        (
+            [Turn("How many civilians were killed in Ganja?", "13")],
+            "And wounded?",
+            "How many civilians were wounded in Ganja?",
+        ),
+        # a possessive for a possessive
+        (
+            [Turn("Who is Turkey's president?", "Erdogan")],
+            "And Russia's?",
+            "Who is Russia's president?",
         ),
     ],
 )
@@ -119,6 +199,51 @@ def test_elliptical_questions_are_rebuilt(
     rewrite = rewriter.run(question, history)
     assert rewrite.resolved == resolved
     assert rewrite.kind == "ellipsis"
+
+
+def test_pronouns_of_different_kinds_take_different_referents(
+    rewriter: QuestionRewriter,
+) -> None:
+    # "there" takes the place; "it" may not take the same one.
+    history = [Turn("Where did the fighting start?", "in Nagorno-Karabakh")]
+    rewrite = rewriter.run("When did it start there?", history)
+    assert rewrite.resolved == "When did it start in Nagorno-Karabakh?"
+
+
+def test_how_much_is_not_read_as_the_previous_how_many(rewriter: QuestionRewriter) -> None:
+    history = [Turn("How many drones did Turkey sell to Azerbaijan?", "12")]
+    rewrite = rewriter.run("How much did they cost?", history)
+    assert rewrite.resolved == "How much did the drones cost?"
+    assert rewrite.kind == "pronoun"
+
+
+def test_they_can_refer_to_what_a_how_many_question_counted(rewriter: QuestionRewriter) -> None:
+    # The answer is a number, so the counted people are what "them" points back to.
+    history = [Turn("How many people were killed in the 1990s war?", "30,000")]
+    rewrite = rewriter.run("And how many of them were children?", history)
+    assert rewrite.resolved == "How many of the people were children?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "given", "repeats"),
+    [
+        ("13", "13", True),
+        ("1300", "over 1,300", True),
+        ("the Caspian Sea", "Caspian Sea", True),
+        ("Russia", "Russia and Iran", False),
+        ("Iran", "Iran's", True),
+        ("two", "13", False),
+        ("Ganja", "Armenian forces fired missiles on Ganja on Saturday", False),
+        ("Russia and Turkey", "Russia and Iran", False),
+        ("13 civilians", "13", False),
+        ("Ganja", None, False),
+    ],
+)
+def test_repeats_history_spots_an_answer_already_given(
+    rewriter: QuestionRewriter, answer: str, given: str | None, repeats: bool
+) -> None:
+    history = [Turn("How many civilians died?", given)]
+    assert rewriter.repeats_history(answer, history) is repeats
 
 
 def test_earlier_turns_are_resolved_before_they_are_used(rewriter: QuestionRewriter) -> None:
@@ -194,6 +319,19 @@ def test_service_gives_the_same_result_with_or_without_history(
     assert followed.resolved_question is None
     assert followed.answer == alone.answer
     assert followed.citations == alone.citations
+
+
+def test_service_does_not_give_an_earlier_answer_again_to_a_follow_up(
+    service: QAService,
+) -> None:
+    question = "How many warships took part in the Russian drills in the Caspian Sea?"
+    first = service.ask(question)
+    assert first.best_candidate is not None
+    given = first.best_candidate.text
+    followed = service.ask("And how many in the Black Sea?", [Turn(question, given)])
+    assert followed.resolved_question is not None
+    assert followed.answer is None or followed.answer.text != given
+    assert followed.best_candidate is None or followed.best_candidate.text != given
 
 
 def test_service_resolves_a_follow_up_for_retrieval_and_reading(service: QAService) -> None:

@@ -11,14 +11,14 @@ export QA_PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install index serve test lint eval bench browser-deps clean
+.PHONY: install index serve test lint eval bench browser-deps train-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, pinned: any other torch requirement pulls a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,train]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,7 +37,14 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium"; }
 
-test: index browser-deps
+# Debian's WordNet: only `qa train-reader` (and its tests) read it; serving never does.
+train-deps:
+	@test -f /usr/share/wordnet/data.noun || { \
+	  echo "Installing Debian's wordnet-base for the reader's training"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordnet-base >/dev/null) \
+	  || echo "WARNING: could not install wordnet-base"; }
+
+test: index browser-deps train-deps
 	$(VENV)/bin/ruff check qa tests
 	$(PY) -m pytest
 

@@ -417,6 +417,8 @@ class Bench:
                 "load_average_start": [round(x, 2) for x in os.getloadavg()],
             },
             "embedding_backend": self.backend,
+            # The reader is most of a request's time: say which one the figures are for.
+            "reader": base.reader_model or base.reader,
             "corpus": (
                 "1 document: the seed article. N documents: the article plus N-1 documents "
                 "that each recombine 2-3 of its sentences (deterministic, no two alike)."
@@ -749,6 +751,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"**Headline: `/ask` p50 over HTTP at concurrency 1 is {c1:.1f} ms, "
         f"{c1 / floor['in_use_ms']:.2f}x the encode floor ({floor['in_use_ms']:.1f} ms, "
         f"{floor['in_use']} backend).**",
+        "",
+        f"Reader: {results.get('reader', 'not recorded')}.",
         "",
         f"Machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
         f"load average {results['machine']['load_average_start']} at the start, "

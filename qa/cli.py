@@ -75,9 +75,7 @@ def index(
     with store.write_lock():
         if store.is_fresh(documents) and not store.verify() and not force:
             manifest = store.read_manifest() or {}
-            console.print(
-                f"Index is up to date: {manifest.get('counts')} ({store.current_path()})"
-            )
+            console.print(f"Index is up to date: {manifest.get('counts')} ({store.current_path()})")
             return
         with _progress() as progress:
             path = store.build(documents, progress=build_progress(progress))

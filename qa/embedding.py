@@ -20,6 +20,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -84,6 +85,9 @@ class TextEmbedder:
         self.threads = threads
         self._model = None
         self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
+        # The states of this thread's last single-text encoding (see `take_states`).
+        self._last = threading.local()
 
     def warm_up(self) -> None:
         if self._model is not None:
@@ -104,9 +108,24 @@ class TextEmbedder:
         texts: Sequence[str],
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Embed ``texts``; ``progress`` is called with the count done after each batch."""
+        """Embed ``texts``; ``progress`` is called with the count done after each batch.
+
+        One text (a question) goes through :meth:`forward`, and its token states are kept
+        for :meth:`take_states`: the learned reader needs them too, and one forward pass
+        then serves both. The vector is bit-for-bit what sentence-transformers returns.
+        """
         self.warm_up()
         assert self._model is not None
+        if len(texts) == 1:
+            states = self.forward(texts)
+            self._last.states = TokenStates(
+                texts[0], states.hidden[0], states.offsets[0], states.pooled[0]
+            )
+            if progress:
+                progress(1)
+            # sentence-transformers normalises twice (its Normalize module, then
+            # `normalize_embeddings`); doing the same keeps the vectors bit-identical.
+            return states.pooled_twice
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Similar lengths side by side waste less on padding (about a third at index time).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -122,6 +141,79 @@ class TextEmbedder:
             if progress:
                 progress(len(rows))
         return out
+
+    def forward(self, texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        """One forward pass over ``texts``: word-piece states, offsets and pooled vectors.
+
+        Padded to the longest text of the batch. ``pooled`` is the masked mean of the
+        states, L2-normalised once (what the reader compares); see :class:`BatchStates`.
+        """
+        import torch
+
+        self.warm_up()
+        assert self._model is not None
+        module = self._model[0]
+        # A fast tokenizer is not safe to call from two threads at once ("Already borrowed").
+        with self._tokenizer_lock:
+            encoded = module.tokenizer(
+                list(texts),
+                return_offsets_mapping=True,
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+        offsets = encoded.pop("offset_mapping").numpy()
+        # No lock: torch runs one forward per request thread side by side.
+        with torch.inference_mode():
+            hidden = module.auto_model(**encoded, return_dict=True).last_hidden_state
+            # The pooling of sentence-transformers' Pooling module, operation for operation.
+            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            summed = (hidden * mask).sum(dim=1, dtype=torch.float32)
+            counts = torch.clamp(mask.sum(dim=1, dtype=torch.float32), min=1e-9)
+            pooled = torch.nn.functional.normalize(summed / counts, p=2, dim=-1)
+            twice = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return BatchStates(hidden.numpy(), offsets, pooled.numpy(), twice.numpy())
+
+    def take_states(self, text: str) -> TokenStates | None:
+        """The token states of ``text`` if this thread's last :meth:`run` encoded it alone.
+
+        They are handed out once: a request's retrieval encodes the question and its
+        reader takes the states, so no question is encoded twice and nothing is kept
+        across requests.
+        """
+        states: TokenStates | None = getattr(self._last, "states", None)
+        self._last.states = None
+        if states is None or states.text != text:
+            return None
+        return states
+
+
+@dataclass(frozen=True)
+class BatchStates:
+    """What one MiniLM forward pass over a batch gives.
+
+    Attributes:
+        hidden: ``(texts, pieces, 384)`` last-layer word-piece states (padding included).
+        offsets: ``(texts, pieces, 2)`` character offsets of the word pieces.
+        pooled: ``(texts, 384)`` unit mean-pooled vectors.
+        pooled_twice: ``pooled`` normalised again, as sentence-transformers returns it.
+    """
+
+    hidden: np.ndarray
+    offsets: np.ndarray
+    pooled: np.ndarray
+    pooled_twice: np.ndarray
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's word-piece states (see :class:`BatchStates`; no batch dimension)."""
+
+    text: str
+    hidden: np.ndarray
+    offsets: np.ndarray
+    pooled: np.ndarray
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -139,6 +139,7 @@ def _fake_results() -> dict[str, Any]:
     results: dict[str, Any] = {
         "machine": {"cpus": 2, "python": "3.11", "load_average_start": [0.5, 0.4, 0.3]},
         "corpus": "recombined sentences",
+        "reader": "learned",
         "floor": {
             "backends": {"torch": latency_summary([8.0]), "onnx": latency_summary([5.0])},
             "in_use": "onnx",
@@ -178,6 +179,7 @@ def test_report_and_plot_are_written(tmp_path: Path) -> None:
     results = _fake_results()
     markdown = render_markdown(results)
     assert "2.40x the encode floor" in markdown
+    assert "Reader: learned." in markdown
     assert "| 10,000 |" in markdown and "torch question encoder" in markdown
     paths = write_outputs(results, tmp_path / "out")
     assert json.loads(paths["json"].read_text())["floor"]["in_use"] == "onnx"

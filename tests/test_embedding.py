@@ -210,3 +210,52 @@ def test_torch_rows_keep_the_input_order(embedder: TextEmbedder) -> None:
     together = embedder.run(texts)
     for text, row in zip(texts, together, strict=True):
         np.testing.assert_allclose(embedder.run([text])[0], row, atol=1e-5)
+
+
+# -- one forward pass for the question, shared with the reader -------------------------------
+
+
+def test_one_text_is_bit_identical_to_sentence_transformers(embedder: TextEmbedder) -> None:
+    # The question path runs the model itself (to keep its token states for the reader);
+    # the retrieval vector must stay exactly what sentence-transformers gives.
+    assert embedder._model is not None
+    for text in ["Where is Ganja?", "Who is the Turkish Defense Minister?", "Hi", "x " * 400]:
+        expected = embedder._model.encode(
+            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        np.testing.assert_array_equal(embedder.run([text]), expected)
+
+
+def test_forward_gives_states_offsets_and_unit_vectors(embedder: TextEmbedder) -> None:
+    states = embedder.forward(["Where is Ganja?", "Armenian forces fired missiles on Ganja."])
+    pieces = states.hidden.shape[1]
+    assert states.hidden.shape == (2, pieces, 384)
+    assert states.offsets.shape == (2, pieces, 2)
+    np.testing.assert_allclose(np.linalg.norm(states.pooled, axis=1), 1.0, rtol=1e-5)
+    # The first text is padded: its padding pieces have empty offsets.
+    assert tuple(states.offsets[0, -1]) == (0, 0)
+
+
+def test_states_are_handed_out_once_and_only_for_the_text_encoded(
+    embedder: TextEmbedder,
+) -> None:
+    embedder.run(["Where is Ganja?"])
+    assert embedder.take_states("Where is Baku?") is None
+    embedder.run(["Where is Ganja?"])
+    states = embedder.take_states("Where is Ganja?")
+    assert states is not None and states.text == "Where is Ganja?"
+    np.testing.assert_array_equal(states.hidden, embedder.forward(["Where is Ganja?"]).hidden[0])
+    assert embedder.take_states("Where is Ganja?") is None
+    # A batch (index builds, follow-ups) keeps no states.
+    embedder.run(["Where is Ganja?", "Hi"])
+    assert embedder.take_states("Where is Ganja?") is None
+
+
+def test_states_belong_to_the_thread_that_encoded(embedder: TextEmbedder) -> None:
+    embedder.run(["Where is Ganja?"])
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(embedder.take_states("Where is Ganja?")))
+    worker.start()
+    worker.join()
+    assert seen == [None]
+    assert embedder.take_states("Where is Ganja?") is not None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from qa.answers import Passage
+
+T = TypeVar("T")
 
 # Determiners and punctuation that a short answer should not start or end with.
 _TRIM_START = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
@@ -33,6 +39,22 @@ def document_offsets(span: Span, passage: Passage) -> tuple[int, int]:
     # The stored parse covers the whole document body: map through the sentence span.
     base = passage.start - (passage.parse.start_char if passage.parse is not None else 0)
     return base + span.start_char, base + span.end_char
+
+
+def person_title(ent: Span) -> tuple[int, int] | None:
+    """Token range of the title before a name ("Turkish Defense Minister" Hulusi Akar)."""
+    title = [
+        t
+        for t in ent.root.lefts
+        if t.dep_ in {"compound", "amod", "nmod"} and t.i < ent.start and t.pos_ != "DET"
+    ]
+    if not title:
+        return None
+    first = min(t.left_edge.i for t in title)
+    words = ent.doc[first : ent.start]
+    if not 1 <= len(words) <= 8 or not any(t.pos_ in {"NOUN", "PROPN"} for t in words):
+        return None
+    return first, ent.start
 
 
 def _trim(span: Span) -> Span | None:
@@ -129,6 +151,79 @@ class CandidateGenerator:
             for piece in _coordinates(span):
                 add(piece, "coordinate")
         return list(found.values())
+
+
+class SentenceCache(Generic[T]):
+    """An LRU of what was computed from a parsed sentence, whatever the question.
+
+    A sentence is known by its parsed ``Doc`` (the index's stored parse, held by the cache
+    so that its identity cannot be reused) and its token range; a fresh parse of the same
+    text is another sentence.
+
+    Args:
+        maxsize: sentences kept; 0 keeps nothing.
+
+    Example:
+        >>> from qa.nlp import load_spacy
+        >>> cache = SentenceCache(maxsize=8)
+        >>> sent = load_spacy()("Ganja was shelled.")[:]
+        >>> cache.get(sent, len), cache.get(sent, len), cache.hits
+        (4, 4, 1)
+    """
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self.maxsize = maxsize
+        self.hits = 0
+        self._items: OrderedDict[tuple[int, int, int], tuple[Doc, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sentence: Span, compute: Callable[[Span], T]) -> T:
+        """The cached value for ``sentence``, computed (outside the lock) when missing."""
+        doc = sentence.doc
+        key = (id(doc), sentence.start, sentence.end)
+        with self._lock:
+            held = self._items.get(key)
+            if held is not None and held[0] is doc:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return held[1]
+        value = compute(sentence)
+        if self.maxsize > 0:
+            with self._lock:
+                self._items[key] = (doc, value)
+                self._items.move_to_end(key)
+                while len(self._items) > self.maxsize:
+                    self._items.popitem(last=False)
+        return value
+
+
+class CachedCandidates:
+    """Candidates of recently read sentences, kept: they do not depend on the question.
+
+    The cached lists hold immutable candidates and are handed out as copies.
+
+    Args:
+        generator: what computes the candidates of a sentence not seen recently.
+        maxsize: sentences kept; 0 turns the cache off.
+
+    Example:
+        >>> from qa.nlp import load_spacy
+        >>> sent = load_spacy()("Armenian forces fired missiles on Ganja.")[:]
+        >>> cached = CachedCandidates(CandidateGenerator(extended=True))
+        >>> cached.run(sent) == cached.run(sent), cached.hits
+        (True, 1)
+    """
+
+    def __init__(self, generator: CandidateGenerator, maxsize: int = 4096) -> None:
+        self.generator = generator
+        self._cache: SentenceCache[list[Candidate]] = SentenceCache(maxsize)
+
+    @property
+    def hits(self) -> int:
+        return self._cache.hits
+
+    def run(self, sentence: Span) -> list[Candidate]:
+        return list(self._cache.get(sentence, self.generator.run))
 
 
 # -- the extended inventory -------------------------------------------------------------------
@@ -254,6 +349,11 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
         add(ent.start, ent.end, "entity", ent.label_)
         if doc[ent.start].lower_ == "the":
             add(ent.start + 1, ent.end, "entity", ent.label_)
+        if ent.label_ == "PERSON":
+            # "US Secretary of State Mike Pompeo": the title alone says what the person is.
+            title = person_title(ent)
+            if title is not None:
+                add(*title, "np")
 
     coordinated: set[int] = set()
     for token in sentence:

@@ -12,10 +12,9 @@ how similar is the question with the candidate filled in to the sentence.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -24,8 +23,15 @@ from spacy.tokens import Span, Token
 from qa.answers import Passage
 from qa.embedding import TextEmbedder
 from qa.nlp import load_spacy
-from qa.readers.candidates import EXTENDED_KINDS, Candidate, CandidateGenerator
+from qa.readers.candidates import (
+    EXTENDED_KINDS,
+    CachedCandidates,
+    Candidate,
+    CandidateGenerator,
+    SentenceCache,
+)
 from qa.readers.question import FineType, Question, WhRole
+from qa.readers.token_encoder import TokenEncoder
 
 # Entity labels, grouped the way answer types use them.
 _LABELS = (
@@ -103,6 +109,7 @@ _TYPE_KINDS: dict[FineType, dict[str, float]] = {
 }
 _PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them", "we", "us", "i", "you", "it"}
 _STOP_LEMMAS = {"be", "have", "do", "say", "according", "article", "-PRON-"}
+_WH_PHRASE_WORDS = {"who", "what", "which", "when", "where", "how", "whose", "kind", "type", "sort"}
 
 QUESTION_FEATURES = [f"q_type={t.value}" for t in FineType] + [f"q_role={r.value}" for r in WhRole]
 CANDIDATE_FEATURES = (
@@ -130,6 +137,8 @@ CANDIDATE_FEATURES = (
         "overlap_lexical",
         "overlap_soft",
         "any_overlap",
+        "focus_overlap",
+        "novel_words",
         "length",
         "log_chars",
         "has_comma",
@@ -175,127 +184,13 @@ class CandidateSet:
     def column(self, name: str) -> np.ndarray:
         return self.features[:, _INDEX[name]]
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
+        # Read several times per question; a span's text is rebuilt from its tokens each time.
         return [c.span.text for c in self.candidates]
 
     def __len__(self) -> int:
         return len(self.candidates)
-
-
-class TokenEncoder:
-    """MiniLM's contextual vectors for spaCy tokens (mean of their word pieces).
-
-    It reuses the service's loaded :class:`~qa.embedding.TextEmbedder` model, so the
-    reader adds no second copy of MiniLM.
-
-    Example:
-        >>> encoder = TokenEncoder(TextEmbedder())
-        >>> doc = load_spacy()("Ganja was shelled.")
-        >>> encoder.run([doc[:]])[0].shape
-        (4, 384)
-    """
-
-    def __init__(
-        self, embedder: TextEmbedder | None = None, max_length: int = 256, cache_size: int = 4096
-    ) -> None:
-        self.embedder = embedder or TextEmbedder()
-        self.max_length = max_length
-        self.cache_size = cache_size
-        self._lock = threading.Lock()
-        # A sentence's vectors do not depend on the question: questions about one document
-        # keep meeting the same sentences, so they are encoded once.
-        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_lock = threading.Lock()
-
-    def warm_up(self) -> None:
-        self.embedder.warm_up()
-
-    def _transformer(self) -> Any:
-        self.embedder.warm_up()
-        model = getattr(self.embedder, "_model", None)
-        if model is None or not hasattr(model, "__getitem__"):
-            raise RuntimeError("TokenEncoder needs the torch (sentence-transformers) MiniLM")
-        return model[0]
-
-    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One forward pass: word-piece states, their character offsets, and the
-        mean-pooled unit sentence vectors (what MiniLM's sentence embedding is)."""
-        import torch
-
-        module = self._transformer()
-        encoded = module.tokenizer(
-            list(texts),
-            return_offsets_mapping=True,
-            padding=True,
-            truncation=True,
-            max_length=self.max_length,
-            return_tensors="pt",
-        )
-        offsets = encoded.pop("offset_mapping").numpy()
-        with self._lock, torch.inference_mode():
-            hidden = module.auto_model(**encoded).last_hidden_state
-            mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, dim=1)
-        return hidden.numpy(), offsets, pooled.numpy()
-
-    def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit sentence vectors, as :class:`~qa.embedding.TextEmbedder` gives them."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return self.encode(texts)[2]
-
-    def run(self, spans: Sequence[Span]) -> list[np.ndarray]:
-        """Unit vectors, one row per token of each span."""
-        return self.run_with_sentences(spans)[0]
-
-    def run_with_sentences(
-        self, spans: Sequence[Span], cached: Sequence[bool] | None = None
-    ) -> tuple[list[np.ndarray], np.ndarray]:
-        """Token vectors of each span and the span's sentence vector.
-
-        ``cached`` marks the spans whose vectors may come from (and go to) the cache.
-        """
-        if not spans:
-            return [], np.zeros((0, 384), dtype=np.float32)
-        cached = list(cached) if cached is not None else [False] * len(spans)
-        results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(spans)
-        with self._cache_lock:
-            for i, span in enumerate(spans):
-                if cached[i] and span.text in self._cache:
-                    self._cache.move_to_end(span.text)
-                    results[i] = self._cache[span.text]
-        todo = [i for i, r in enumerate(results) if r is None]
-        if todo:
-            fresh, pooled = self._compute([spans[i] for i in todo])
-            with self._cache_lock:
-                for k, i in enumerate(todo):
-                    results[i] = (fresh[k], pooled[k])
-                    if cached[i] and self.cache_size > 0:
-                        self._cache[spans[i].text] = results[i]
-                        while len(self._cache) > self.cache_size:
-                            self._cache.popitem(last=False)
-        return [r[0] for r in results], np.vstack([r[1] for r in results])
-
-    def _compute(self, spans: Sequence[Span]) -> tuple[list[np.ndarray], np.ndarray]:
-        hidden, offsets, pooled = self.encode([span.text for span in spans])
-        out = []
-        for i, span in enumerate(spans):
-            base = span.start_char
-            n_tokens = len(span)
-            vectors = np.zeros((n_tokens, hidden.shape[2]), dtype=np.float32)
-            starts = np.array([t.idx - base for t in span])
-            ends = starts + np.array([len(t.text) for t in span])
-            piece_start, piece_end = offsets[i, :, 0], offsets[i, :, 1]
-            real = piece_end > piece_start
-            for j in range(n_tokens):
-                mask = real & (piece_start < ends[j]) & (piece_end > starts[j])
-                if mask.any():
-                    vectors[j] = hidden[i, mask].mean(axis=0)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            out.append(vectors / np.maximum(norms, 1e-6))
-        return out, pooled
 
 
 def _label_of(candidate: Candidate) -> tuple[str, bool]:
@@ -367,11 +262,97 @@ def _is_content(token: Token) -> bool:
 
 
 @dataclass
+class _CandidateInfo:
+    """What a candidate's features need that does not depend on the question."""
+
+    label: str
+    exact_entity: bool
+    root: Token
+    head: Token | None
+    role: str
+    prep: str
+    words: list[Token]
+    content_words: list[Token]
+    row: np.ndarray
+    """Its question-independent feature columns (the rest zero)."""
+
+
+@dataclass
+class _SentenceInfo:
+    """A sentence's question-independent features, computed once (see ``SentenceCache``)."""
+
+    tokens: list[Token]
+    lemmas: list[str]
+    lowers: list[str]
+    content_mask: np.ndarray
+    context_lemmas: set[str]
+    chains: dict[int, list[int]]
+    candidates: dict[tuple[int, int], _CandidateInfo]
+
+    @classmethod
+    def of(cls, sentence: Span, candidates: Sequence[Candidate]) -> _SentenceInfo:
+        tokens = list(sentence)
+        start = sentence.start
+        doc = sentence.doc
+        context = doc[max(0, start - 60) : min(len(doc), sentence.end + 30)]
+        offset = len(QUESTION_FEATURES)
+        col = {name: offset + i for i, name in enumerate(CANDIDATE_FEATURES)}
+        quote_chars = {'"', "“", "”"}
+        infos: dict[tuple[int, int], _CandidateInfo] = {}
+        for candidate in candidates:
+            span = candidate.span
+            a = span.start - start
+            f = np.zeros(len(FEATURE_NAMES), dtype=np.float32)
+            label, exact_entity = _label_of(candidate)
+            f[col[f"label={label}"]] = 1.0
+            f[col["entity_exact"]] = float(exact_entity)
+            for kind in candidate.kinds or {candidate.kind}:
+                if f"kind={kind}" in col:
+                    f[col[f"kind={kind}"]] = 1.0
+            root = span.root
+            pos = root.pos_ if root.pos_ in _POS else "other"
+            f[col[f"pos={pos}"]] = 1.0
+            head, role, prep = _governor(root)
+            if "pp" in candidate.kinds:
+                role, prep = "pobj", span[0].lower_
+                head = span[0].head if span[0].head.i != span[0].i else None
+            f[col[f"role={role}"]] = 1.0
+            span_tokens = list(span)
+            words = [t for t in span_tokens if not (t.is_punct or t.is_space)]
+            content_words = [t for t in words if _is_content(t)] or words
+            f[col["length"]] = len(words)
+            f[col["log_chars"]] = math.log1p(len(span.text))
+            f[col["has_comma"]] = float(any(t.text == "," for t in span_tokens))
+            f[col["has_verb"]] = float(any(t.pos_ == "VERB" for t in span_tokens))
+            f[col["starts_adp"]] = float(span_tokens[0].pos_ == "ADP")
+            f[col["pronoun_only"]] = float(all(t.pos_ in {"PRON", "DET"} for t in words))
+            f[col["in_quotes"]] = float(
+                (a > 0 and tokens[a - 1].text in quote_chars)
+                or any(t.text in quote_chars for t in span_tokens)
+            )
+            f[col["n_kinds"]] = len(candidate.kinds)
+            infos[candidate.key] = _CandidateInfo(
+                label, exact_entity, root, head, role, prep, words, content_words, f
+            )
+        return cls(
+            tokens=tokens,
+            lemmas=[t.lemma_.lower() for t in tokens],
+            lowers=[t.lower_ for t in tokens],
+            content_mask=np.array([_is_content(t) for t in tokens]),
+            context_lemmas={t.lemma_.lower() for t in context},
+            chains=_depths(sentence),
+            candidates=infos,
+        )
+
+
+@dataclass
 class _QuestionView:
     question: Question
     content: list[Token]
     content_vectors: np.ndarray
     lemmas: set[str]
+    wh_lemmas: set[str]
+    """Words of the wh-phrase ("which *Turkish city*"): they name the answer's kind."""
     key_lemmas: set[str]
     governor: Token | None
     governor_vector: np.ndarray | None
@@ -405,7 +386,9 @@ class FeatureExtractor:
     ) -> None:
         self.embedder = embedder or TextEmbedder()
         self.encoder = TokenEncoder(self.embedder)
-        self.generator = CandidateGenerator(extended=True)
+        # Candidates and their question-independent features depend only on the sentence.
+        self.generator = CachedCandidates(CandidateGenerator(extended=True), maxsize=1024)
+        self._sentence_info: SentenceCache[_SentenceInfo] = SentenceCache(1024)
         self.max_passages = max_passages
         self.filled_candidates = filled_candidates
         self.use_embeddings = use_embeddings
@@ -485,6 +468,12 @@ class FeatureExtractor:
             content=content,
             content_vectors=content_vectors,
             lemmas={t.lemma_.lower() for t in content} | {t.lower_ for t in content},
+            wh_lemmas={
+                form
+                for t in doc[question.wh_start : question.wh_end]
+                if _is_content(t) and t.lower_ not in _WH_PHRASE_WORDS
+                for form in (t.lemma_.lower(), t.lower_)
+            },
             key_lemmas=key,
             governor=governor,
             governor_vector=vectors[governor.i] if governor is not None else None,
@@ -504,10 +493,10 @@ class FeatureExtractor:
     ) -> np.ndarray:
         question = view.question
         start = sentence.start
-        tokens = list(sentence)
-        lemmas = [t.lemma_.lower() for t in tokens]
-        lowers = [t.lower_ for t in tokens]
-        content_mask = np.array([_is_content(t) for t in tokens])
+        # The candidates come from the sentence cache, so its info covers all of them.
+        info = self._sentence_info.get(sentence, lambda s: _SentenceInfo.of(s, candidates))
+        tokens, lemmas, lowers = info.tokens, info.lemmas, info.lowers
+        content_mask = info.content_mask
 
         # Lexical alignment of the question's content words.
         matched_lemmas = {q for q in view.lemmas if q in lemmas or q in lowers}
@@ -537,8 +526,7 @@ class FeatureExtractor:
 
         key = view.key_lemmas
         key_coverage = len(key & set(lemmas)) / len(key) if key else 1.0
-        context = sentence.doc[max(0, start - 60) : min(len(sentence.doc), sentence.end + 30)]
-        context_lemmas = {t.lemma_.lower() for t in context}
+        context_lemmas = info.context_lemmas
         key_coverage_context = len(key & context_lemmas) / len(key) if key else 1.0
         del matched_lemmas
 
@@ -564,7 +552,7 @@ class FeatureExtractor:
                     gov_pos = best
             if self.use_embeddings:
                 gov_sim_vec = vectors @ view.governor_vector
-        chains = _depths(sentence)
+        chains = info.chains
 
         focus_sims = None
         if self.use_embeddings and view.focus_vector is not None:
@@ -575,32 +563,24 @@ class FeatureExtractor:
         q_types[QUESTION_FEATURES.index(f"q_type={question.fine_type.value}")] = 1.0
         q_types[QUESTION_FEATURES.index(f"q_role={question.role.value}")] = 1.0
 
-        block = np.zeros((len(candidates), len(FEATURE_NAMES)), dtype=np.float32)
+        static = [info.candidates.get(candidate.key) for candidate in candidates]
+        if any(known is None for known in static):  # candidates from elsewhere
+            info = _SentenceInfo.of(sentence, candidates)
+            static = [info.candidates[candidate.key] for candidate in candidates]
+        block = np.vstack([c.row for c in static])
         block[:, : len(QUESTION_FEATURES)] = q_types
         offset = len(QUESTION_FEATURES)
         col = {name: offset + i for i, name in enumerate(CANDIDATE_FEATURES)}
         fine = question.fine_type
         type_labels = _TYPE_LABELS.get(fine, {})
         type_kinds = _TYPE_KINDS.get(fine, {})
-        quote_chars = {'"', "“", "”"}
-        for row, candidate in enumerate(candidates):
+        for row, (candidate, known) in enumerate(zip(candidates, static, strict=True)):
             span = candidate.span
             a, b = span.start - start, span.end - start
             f = block[row]
-            label, exact_entity = _label_of(candidate)
-            f[col[f"label={label}"]] = 1.0
-            f[col["entity_exact"]] = float(exact_entity)
-            for kind in candidate.kinds or {candidate.kind}:
-                if f"kind={kind}" in col:
-                    f[col[f"kind={kind}"]] = 1.0
-            root = span.root
-            pos = root.pos_ if root.pos_ in _POS else "other"
-            f[col[f"pos={pos}"]] = 1.0
-            head, role, prep = _governor(root)
-            if "pp" in candidate.kinds:
-                role, prep = "pobj", span[0].lower_
-                head = span[0].head if span[0].head.i != span[0].i else None
-            f[col[f"role={role}"]] = 1.0
+            # The question-independent columns are in the row already (`_SentenceInfo`).
+            label, exact_entity, root = known.label, known.exact_entity, known.root
+            head, role, prep = known.head, known.role, known.prep
 
             label_match = type_labels.get(label, 0.0) if (exact_entity or label != "NONE") else 0.0
             if label != "NONE" and not exact_entity:
@@ -658,8 +638,7 @@ class FeatureExtractor:
                 )
             )
 
-            words = [t for t in span if not (t.is_punct or t.is_space)]
-            content_words = [t for t in words if _is_content(t)] or words
+            content_words = known.content_words
             repeated = [
                 t
                 for t in content_words
@@ -667,20 +646,20 @@ class FeatureExtractor:
             ]
             f[col["overlap_lexical"]] = len(repeated) / max(1, len(content_words))
             f[col["any_overlap"]] = float(bool(repeated))
+            # "the Turkish city" for "to which Turkish city": a span that only repeats the
+            # wh-phrase names the kind of answer, not the answer; "WBS radio" adds a word.
+            kind_words = [
+                t
+                for t in content_words
+                if t.lemma_.lower() in view.wh_lemmas or t.lower_ in view.wh_lemmas
+            ]
+            f[col["focus_overlap"]] = len(kind_words) / max(1, len(content_words))
+            f[col["novel_words"]] = min(
+                10, len(content_words) - len({t.i for t in (*repeated, *kind_words)})
+            )
             if self.use_embeddings and len(view.content):
                 cw = [t.i - start for t in content_words]
                 f[col["overlap_soft"]] = float(soft[:, cw].max(axis=0).mean()) if cw else 0.0
-            f[col["length"]] = len(words)
-            f[col["log_chars"]] = math.log1p(len(span.text))
-            f[col["has_comma"]] = float(any(t.text == "," for t in span))
-            f[col["has_verb"]] = float(any(t.pos_ == "VERB" for t in span))
-            f[col["starts_adp"]] = float(span[0].pos_ == "ADP")
-            f[col["pronoun_only"]] = float(all(t.pos_ in {"PRON", "DET"} for t in words))
-            f[col["in_quotes"]] = float(
-                (a > 0 and tokens[a - 1].text in quote_chars)
-                or any(t.text in quote_chars for t in span)
-            )
-            f[col["n_kinds"]] = len(candidate.kinds)
         block[:, col["rank"]] = passage.rank
         block[:, col["retrieval"]] = passage.score
         block[:, col["similarity"]] = passage.similarity

@@ -391,6 +391,17 @@ class QuestionAnalyzer:
                 end += 1
         words = [t for t in doc if not t.is_punct]
         stranded = words[-1].lower_ if words and words[-1].pos_ == "ADP" else ""
+        # "escalate into as it drags on": the preposition left without an object is the
+        # wh-phrase's, wherever it stands (a final particle such as "on" is not).
+        objectless = [
+            t
+            for t in doc[end:]
+            if t.pos_ == "ADP"
+            and t.dep_ == "prep"
+            and not any(c.dep_ in {"pobj", "pcomp"} for c in t.children)
+        ]
+        if objectless:
+            stranded = objectless[0].lower_
         nxt_i = end
         while nxt_i < n and doc[nxt_i].pos_ == "ADV":
             nxt_i += 1
@@ -491,6 +502,19 @@ class QuestionAnalyzer:
             # Walk to the end of a compound ("which think-tank official").
             while head.dep_ == "compound" and head.head.i > head.i:
                 head = head.head
+        if head is None:
+            # "which Turkish city", "which two states": modifiers before the noun.
+            k = wh_index + 1
+            while k < len(doc) and doc[k].pos_ in {"ADJ", "NUM"}:
+                k += 1
+            if k > wh_index + 1 and k < len(doc) and doc[k].pos_ in {"NOUN", "PROPN"}:
+                head = doc[k]
+                while (
+                    head.i + 1 < len(doc)
+                    and doc[head.i + 1].pos_ in {"NOUN", "PROPN"}
+                    and doc[head.i + 1].tag_ != "POS"
+                ):
+                    head = doc[head.i + 1]
         if head is not None and head.pos_ in {"NOUN", "PROPN"}:
             lemma = head.lemma_.lower()
             return _type_of_word(lemma) or AnswerType.THING, lemma

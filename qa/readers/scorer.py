@@ -24,6 +24,36 @@ def packaged_weights() -> Path:
     return Path(str(resources.files("qa.readers") / "weights" / WEIGHTS_FILE))
 
 
+@dataclass(frozen=True)
+class _FlatTrees:
+    """A :class:`TreeEnsemble`'s arrays flattened to 1-D, node ids made global."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    missing_left: np.ndarray
+    value: np.ndarray
+    start: np.ndarray
+    """(trees, 1): each tree's root."""
+
+    @classmethod
+    def of(cls, trees: TreeEnsemble) -> _FlatTrees:
+        n_trees, width = trees.feature.shape
+        own = np.arange(n_trees * width).reshape(n_trees, width)
+        base = own - own % width
+        # A leaf points at itself both ways, so rows that reached one stay there.
+        return cls(
+            feature=trees.feature.ravel().astype(np.intp),
+            threshold=trees.threshold.ravel(),
+            left=np.where(trees.leaf, own, base + trees.left).ravel().astype(np.intp),
+            right=np.where(trees.leaf, own, base + trees.right).ravel().astype(np.intp),
+            missing_left=trees.missing_left.ravel(),
+            value=trees.value.ravel(),
+            start=(np.arange(n_trees) * width)[:, None],
+        )
+
+
 @dataclass
 class TreeEnsemble:
     """Additive binary trees, evaluated level by level for all rows at once.
@@ -42,6 +72,7 @@ class TreeEnsemble:
     value: np.ndarray
     baseline: float
     depth: int
+    _flat_cache: _FlatTrees | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_sklearn(cls, model: Any) -> TreeEnsemble:
@@ -68,26 +99,55 @@ class TreeEnsemble:
             depth=depth,
         )
 
+    @classmethod
+    def average(cls, members: list[TreeEnsemble]) -> TreeEnsemble:
+        """One ensemble whose score is the mean of the members' scores (bagging)."""
+        width = max(m.feature.shape[1] for m in members)
+
+        def stack(name: str, fill: Any) -> np.ndarray:
+            parts = []
+            for m in members:
+                a = getattr(m, name)
+                pad = np.full((a.shape[0], width - a.shape[1]), fill, dtype=a.dtype)
+                parts.append(np.hstack([a, pad]))
+            return np.vstack(parts)
+
+        return cls(
+            feature=stack("feature", 0),
+            threshold=stack("threshold", 0.0),
+            left=stack("left", 0),
+            right=stack("right", 0),
+            missing_left=stack("missing_left", True),
+            leaf=stack("leaf", True),
+            value=stack("value", 0.0) / len(members),
+            baseline=float(np.mean([m.baseline for m in members])),
+            depth=max(m.depth for m in members),
+        )
+
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         """Raw scores (log-odds) of the rows of ``x``."""
-        n = len(x)
+        n, n_features = x.shape
         if n == 0:
             return np.zeros(0)
-        n_trees = self.feature.shape[0]
-        node = np.zeros((n_trees, n), dtype=np.int32)
-        tree_ix = np.arange(n_trees)[:, None]
-        row_ix = np.arange(n)[None, :]
+        flat = self._flat()
+        # Gathers from 1-D arrays are about 2.5x faster than (tree, node) fancy indexing;
+        # the additions happen in the same order, so the scores are bit-identical.
+        values_of = np.ascontiguousarray(x).ravel()
+        rows = (np.arange(n) * n_features)[None, :]
+        node = np.repeat(flat.start, n, axis=1)
         for _ in range(self.depth):
-            feature = self.feature[tree_ix, node]
-            values = x[row_ix, feature]
-            go_left = np.where(
-                np.isnan(values),
-                self.missing_left[tree_ix, node],
-                values <= self.threshold[tree_ix, node],
-            )
-            nxt = np.where(go_left, self.left[tree_ix, node], self.right[tree_ix, node])
-            node = np.where(self.leaf[tree_ix, node], node, nxt)
-        return self.baseline + self.value[tree_ix, node].sum(axis=0)
+            values = values_of[rows + flat.feature[node]]
+            go_left = values <= flat.threshold[node]
+            missing = np.isnan(values)
+            if missing.any():
+                go_left = np.where(missing, flat.missing_left[node], go_left)
+            node = np.where(go_left, flat.left[node], flat.right[node])
+        return self.baseline + flat.value[node].sum(axis=0)
+
+    def _flat(self) -> _FlatTrees:
+        if self._flat_cache is None:
+            self._flat_cache = _FlatTrees.of(self)
+        return self._flat_cache
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {

@@ -6,16 +6,25 @@ document is turned into wh-questions whose answer is one of its spans: the subje
 a time, a place, a number ("How many civilians were killed?"), an apposition or title
 ("Who is the Turkish Defense Minister?"), a predicate adjective, a manner adverb, a
 reason, a verb phrase ("What did X do?") or reported speech ("What did X say?").
+
+Such questions copy their sentence's words; :class:`Paraphraser` rewrites a share of them
+in other words at training time (WordNet, a training-only dependency).
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import tempfile
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Span, Token
 
-from qa.readers.candidates import _core_np_bounds
+from qa.readers.candidates import _core_np_bounds, person_title
 
 _RELATIVE = {"who", "which", "that", "whom"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
@@ -142,7 +151,12 @@ def _single_bounds(token: Token) -> tuple[int, int]:
 
 
 def _wh_for(token: Token, rng: random.Random) -> str:
-    # Never "which <the answer's own noun>": real questions name a kind, not the answer.
+    # Rarely "which <the answer's own noun>": real questions mostly name a kind; but a
+    # modified common noun ("WBS radio", "Al Qaeda-linked fighters") is often asked for
+    # by its head ("which radio station", "what kind of fighters").
+    kind = _kind_wh(token, rng)
+    if kind:
+        return kind
     label = token.ent_type_
     if label == "PERSON":
         return "Who"
@@ -151,6 +165,23 @@ def _wh_for(token: Token, rng: random.Random) -> str:
     if label == "GPE":
         return rng.choice(["Which country", "What", "Which place", "Which city"])
     return "What"
+
+
+_KIND_WH_RATE = 0.3
+
+
+def _kind_wh(token: Token, rng: random.Random) -> str | None:
+    """ "Which radio" / "What kind of fighters" for a common noun that has a modifier of
+    its own (so the answer adds words to the question's), else None. Seeded by ``rng``."""
+    if token.pos_ != "NOUN" or token.ent_type_ in {"PERSON", "DATE", "TIME", "CARDINAL"}:
+        return None
+    modifiers = [
+        c for c in token.lefts if c.dep_ in {"compound", "amod", "nmod", "poss"} and c.pos_ != "DET"
+    ]
+    if not modifiers or rng.random() >= _KIND_WH_RATE:
+        return None
+    noun = token.lower_
+    return rng.choice([f"Which {noun}", f"What kind of {noun}", f"What {noun}"])
 
 
 _OPTIONAL = {"relcl", "appos", "acl", "advcl", "parataxis", "npadvmod", "advmod", "amod"}
@@ -456,16 +487,15 @@ class QuestionGenerator:
                 continue
             root = ent.root
             # "Turkish Defense Minister Hulusi Akar": the title before the name.
-            title = [
-                t
-                for t in root.lefts
-                if t.dep_ in {"compound", "amod"} and t.i < ent.start and t.pos_ != "DET"
-            ]
-            if len(title) >= 1:
-                first = min(t.left_edge.i for t in title)
+            title = person_title(ent)
+            if title is not None:
+                first = title[0]
                 words = doc[first : ent.start]
-                if 1 <= len(words) <= 8 and any(t.pos_ in {"NOUN", "PROPN"} for t in words):
-                    emit(f"Who is the {words.text}", ent.start, ent.end, "title")
+                emit(f"Who is the {words.text}", ent.start, ent.end, "title")
+                # And the other way: "What is Mike Pompeo's position?" -> the title.
+                if rng.random() < 0.5:
+                    word = rng.choice(["position", "title", "job", "role"])
+                    emit(f"What is {ent.text}'s {word}", first, ent.start, "title")
             for child in root.children:
                 if child.dep_ == "appos" and child.i > root.i:
                     a, b = child.left_edge.i, child.right_edge.i + 1
@@ -479,3 +509,288 @@ class QuestionGenerator:
                 if b - a <= 12 and rng.random() < 0.7:
                     ha, hb = _answer_bounds(head)
                     emit(f"What is {doc[a:b].text}", ha, hb, "apposition")
+
+
+# -- paraphrase augmentation (training only) ---------------------------------------------------
+
+WORDNET_DIR = Path("/usr/share/wordnet")
+"""Where Debian's ``wordnet-base`` puts WordNet (``QA_WORDNET_DIR`` overrides it)."""
+_LEXNAMES_TEXT = (
+    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute "
+    "noun.body noun.cognition noun.communication noun.event noun.feeling noun.food noun.group "
+    "noun.location noun.motive noun.object noun.person noun.phenomenon noun.plant "
+    "noun.possession noun.process noun.quantity noun.relation noun.shape noun.state "
+    "noun.substance noun.time verb.body verb.change verb.cognition verb.communication "
+    "verb.competition verb.consumption verb.contact verb.creation verb.emotion verb.motion "
+    "verb.perception verb.possession verb.social verb.stative verb.weather adj.ppl"
+)
+_LEX_CATEGORY = {"adj": 3, "adv": 4, "noun": 1, "verb": 2}
+_WN_POS = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
+_KEEP_WORDS = {"be", "have", "do", "say", "kind", "type", "sort", "many", "much", "not"}
+_WH_TAGS = {"WDT", "WP", "WP$", "WRB"}
+
+
+def load_wordnet(root: Path | None = None) -> Any:
+    """nltk's WordNet reader over the Debian ``wordnet-base`` files (training only).
+
+    Raises:
+        RuntimeError: nltk or the WordNet files are missing, with how to install them.
+    """
+    try:
+        import nltk
+        from nltk.corpus.reader.wordnet import WordNetCorpusReader
+    except ImportError as exc:
+        raise RuntimeError("paraphrase augmentation needs nltk: pip install -e '.[train]'") from exc
+    root = Path(root or os.environ.get("QA_WORDNET_DIR", "") or WORDNET_DIR)
+    if not (root / "data.noun").exists():
+        raise RuntimeError(
+            f"paraphrase augmentation needs WordNet under {root}: "
+            "apt-get install wordnet-base (or set QA_WORDNET_DIR)"
+        )
+    if not (root / "lexnames").exists():
+        # Debian's package leaves out the fixed list of lexicographer files that nltk
+        # reads: copy the files to a scratch folder that adds it (nltk refuses links).
+        copy = Path(tempfile.gettempdir()) / "qa-wordnet"
+        copy.mkdir(exist_ok=True)
+        for path in root.iterdir():
+            target = copy / path.name
+            if path.is_file() and not target.exists():
+                shutil.copyfile(path, target)
+        lines = [
+            f"{i:02d}\t{name}\t{_LEX_CATEGORY[name.split('.')[0]]}"
+            for i, name in enumerate(_LEXNAMES_TEXT.split())
+        ]
+        (copy / "lexnames").write_text("\n".join(lines) + "\n")
+        root = copy
+    if str(root) not in nltk.data.path:
+        nltk.data.path.append(str(root))  # nltk only opens files under its data paths
+
+    class _Reader(WordNetCorpusReader):
+        def map_wn(self, version: str = "wordnet") -> None:
+            # Debian ships WordNet 3.1; the map to 3.0 only serves other languages' data.
+            return None
+
+    with warnings.catch_warnings():
+        # "multilingual functions are not available": they are not used.
+        warnings.simplefilter("ignore", UserWarning)
+        return _Reader(str(root), None)
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def _regular(verb: str, tag: str) -> str:
+    if tag == "VBZ":
+        return _plural(verb)
+    if tag == "VBG":
+        return (verb[:-1] if verb.endswith("e") and not verb.endswith("ee") else verb) + "ing"
+    if verb.endswith("e"):
+        return verb + "d"
+    if verb.endswith("y") and verb[-2:-1] not in set("aeiou"):
+        return verb[:-1] + "ied"
+    return verb + "ed"
+
+
+class Paraphraser:
+    """Rewrite a generated question in other words, as people ask about what they read.
+
+    Generated questions copy their sentence's words, so on their own they teach the reader
+    that an answerable question repeats its evidence. A share of them is rewritten at
+    training time: content words become WordNet synonyms or hypernyms ("killed" ->
+    "murdered", "missiles" -> "weapons"), "X's Y" becomes "the Y of X" and some adjectives
+    are dropped. Names, numbers and the wh-phrase stay. Only training needs WordNet; the
+    shipped weights are all the reader reads.
+
+    Args:
+        wordnet: a WordNet reader (``load_wordnet()`` by default).
+        rate: chance that each eligible word is replaced.
+        metonymy: chance that each country or nationality is replaced (0: never; it did
+            not help on the dev split).
+
+    Example:
+        >>> p = Paraphraser()  # doctest: +SKIP
+        >>> doc = load_spacy()("Who fired missiles on the city?")  # doctest: +SKIP
+        >>> p.run(doc, random.Random(1))  # doctest: +SKIP
+        'Who launched projectiles on the metropolis?'
+    """
+
+    def __init__(self, wordnet: Any = None, rate: float = 0.5, metonymy: float = 0.0) -> None:
+        self.wordnet = wordnet if wordnet is not None else load_wordnet()
+        self.rate = rate
+        self.metonymy = metonymy
+        self._irregular: dict[str, list[str]] | None = None
+
+    def _past(self, verb: str, tag: str) -> str:
+        if self._irregular is None:
+            # verb.exc maps irregular forms to their base ("went go"): invert it.
+            self._irregular = {}
+            for form, base in self.wordnet._exception_map["v"].items():
+                for b in base:
+                    self._irregular.setdefault(b, []).append(form)
+        forms = [f for f in self._irregular.get(verb, []) if not f.endswith(("s", "ing"))]
+        if tag in {"VBD", "VBN"} and forms:
+            return forms[-1] if tag == "VBN" else forms[0]
+        return _regular(verb, tag)
+
+    def alternatives(self, lemma: str, pos: str) -> list[str]:
+        """Synonyms of the two commonest senses, and their direct hypernyms."""
+        out: list[str] = []
+        for synset in self._senses(lemma, pos):
+            related = [synset] + (synset.hypernyms()[:1] if pos in {"NOUN", "VERB"} else [])
+            if pos == "ADJ":
+                related += synset.similar_tos()[:2]
+            for s in related:
+                for name in s.lemma_names():
+                    word = name.replace("_", " ").lower()
+                    if word == lemma or lemma in word or len(word.split()) > 2:
+                        continue
+                    if word not in out:
+                        out.append(word)
+        return out
+
+    def _senses(self, lemma: str, pos: str) -> list[Any]:
+        """The word's dominant senses by tagged-corpus frequency: a rare sense ("kill" as
+        "veto") would make a question about something else."""
+        synsets = self.wordnet.synsets(lemma, _WN_POS[pos])
+        if len(synsets) == 1:
+            return synsets
+        counted = []
+        for synset in synsets:
+            count = sum(x.count() for x in synset.lemmas() if x.name().lower() == lemma)
+            counted.append((count, synset))
+        counted.sort(key=lambda pair: -pair[0])
+        if not counted or counted[0][0] < 3:
+            return []
+        top = counted[0][0]
+        return [synset for count, synset in counted[:2] if count >= 0.5 * top]
+
+    def _inflect(self, word: str, token: Token) -> str:
+        words = word.split()
+        head = words[-1] if token.pos_ != "VERB" else words[0]
+        if token.tag_ == "NNS":
+            head = _plural(head)
+        elif token.tag_ in {"VBD", "VBN", "VBZ", "VBG"}:
+            head = self._past(head, token.tag_)
+        if token.pos_ == "VERB":
+            return " ".join([head, *words[1:]])
+        return " ".join([*words[:-1], head])
+
+    def run(self, question: Span | Any, rng: random.Random) -> str | None:
+        """A rewrite of the parsed ``question``, or None when nothing could change."""
+        doc = question
+        tokens = list(doc)
+        wh = [t.i for t in tokens if t.tag_ in _WH_TAGS]
+        wh_end = -1
+        if wh:
+            first = doc[wh[0]]
+            # "which radio station": the wh-word's noun names the answer's kind; keep it.
+            wh_end = max(first.i, first.head.i if first.head.pos_ == "NOUN" else first.i)
+        out = [t.text_with_ws for t in tokens]
+        changed = False
+        for token in tokens:
+            if token.i <= wh_end or token.pos_ not in _WN_POS or token.ent_type_:
+                continue
+            lemma = token.lemma_.lower()
+            if token.is_stop or lemma in _KEEP_WORDS or len(lemma) < 3 or not token.is_alpha:
+                continue
+            if token.pos_ == "ADJ" and token.dep_ == "amod" and rng.random() < 0.2:
+                out[token.i] = ""
+                changed = True
+                continue
+            if rng.random() >= self.rate:
+                continue
+            options = self.alternatives(lemma, token.pos_)
+            if not options:
+                continue
+            word = self._inflect(rng.choice(options), token)
+            if token.text[:1].isupper():
+                word = word[:1].upper() + word[1:]
+            out[token.i] = word + token.whitespace_
+            changed = True
+        changed |= self._metonymy(doc, out, wh_end, rng)
+        changed |= self._possessive(doc, out, wh_end, rng)
+        if not changed:
+            return None
+        text = " ".join("".join(out).split())
+        text = text.replace(" ?", "?").replace(" ,", ",")
+        return text[:1].upper() + text[1:]
+
+    def _capital(self, name: str) -> str | None:
+        """ "Ankara" for "Turkey": news text names a government by its capital."""
+        for synset in self.wordnet.synsets(name.replace(" ", "_"), "n")[:2]:
+            if not synset.instance_hypernyms():
+                continue
+            for part in synset.part_meronyms():
+                if any("capital" in h.name() for h in part.instance_hypernyms()):
+                    # The synset's own name is its common form ("Damascus", not "Dimash").
+                    head = part.name().split(".")[0]
+                    names = [n for n in part.lemma_names() if n.lower() == head]
+                    return (names or part.lemma_names())[0].replace("_", " ")
+        return None
+
+    def _country(self, adjective: str) -> str | None:
+        """ "Armenia" for "Armenian"."""
+        for synset in self.wordnet.synsets(adjective, "a")[:1]:
+            for lemma in synset.lemmas():
+                for noun in lemma.pertainyms():
+                    if noun.name()[:1].isupper():
+                        return noun.name().replace("_", " ")
+        return None
+
+    def _metonymy(self, doc: Any, out: list[str], wh_end: int, rng: random.Random) -> bool:
+        """A country by its capital ("Ankara" for "Turkey") or a nationality adjective by
+        its country ("Armenia's forces" for "the Armenian forces"), in ``out``."""
+        changed = False
+        for ent in doc.ents:
+            if ent.start <= wh_end or any(not out[i] for i in range(ent.start, ent.end)):
+                continue
+            if not self.metonymy or rng.random() >= self.metonymy:
+                continue
+            tail = doc[ent.end - 1].whitespace_
+            if ent.label_ == "GPE":
+                capital = self._capital(ent.text)
+                if capital is None or doc[ent.end - 1].tag_ == "POS":
+                    continue
+                new = capital
+            elif ent.label_ == "NORP" and len(ent) == 1 and ent.root.dep_ in {"amod", "compound"}:
+                country = self._country(ent.text)
+                if country is None:
+                    continue
+                new = f"{country}'s"
+                before = ent.start - 1
+                if before > wh_end and doc[before].lower_ in {"the", "a", "an"}:
+                    out[before] = ""
+            else:
+                continue
+            out[ent.start] = new + tail
+            for i in range(ent.start + 1, ent.end):
+                out[i] = ""
+            changed = True
+        return changed
+
+    @staticmethod
+    def _possessive(doc: Any, out: list[str], wh_end: int, rng: random.Random) -> bool:
+        """ "Armenia's capital" -> "the capital of Armenia" (in ``out``, in place)."""
+        for token in doc:
+            if token.dep_ != "poss" or token.i <= wh_end or token.head.i < token.i:
+                continue
+            case = [c for c in token.children if c.dep_ == "case"]
+            owner_end = case[0].i if case else -1
+            head = token.head
+            if owner_end < 0 or rng.random() >= 0.5:
+                continue
+            owner = range(token.left_edge.i, owner_end)
+            if any(not out[i] for i in range(token.left_edge.i, head.i + 1)):
+                continue  # a word in it was already dropped
+            owner_text = "".join(out[i] for i in owner).strip()
+            noun_text = "".join(out[i] for i in range(owner_end + 1, head.i + 1)).strip()
+            for i in range(token.left_edge.i, head.i + 1):
+                out[i] = ""
+            out[token.left_edge.i] = f"the {noun_text} of {owner_text}{head.whitespace_}"
+            return True
+        return False

@@ -7,8 +7,10 @@ package on this machine: the Lee corpus of Australian Broadcasting Corporation n
 
 1. index the documents with the service's own :class:`~qa.indexing.IndexStore`, so the
    reader sees exactly the passages (and stored parses) that retrieval gives it;
-2. generate wh-questions from each sentence by rules (:mod:`qa.readers.synthetic`), and
-   "no answer" variants of some: the same question with its sentence (and any sentence
+2. generate wh-questions from each sentence by rules (:mod:`qa.readers.synthetic`),
+   rewrite a share of them in other words (WordNet synonyms and hypernyms, a country by
+   its capital, "X's Y" as "the Y of X": real questions rarely copy their sentence), and
+   make "no answer" variants of some: the same question with its sentence (and any sentence
    repeating the answer) removed from the passages, with one of its names or numbers
    swapped for another of the same kind, or asked of an unrelated document;
 3. extract candidate features for each question and label the candidate whose span is
@@ -51,7 +53,12 @@ from qa.readers.learned_reader import (
 )
 from qa.readers.question import FineType, QuestionAnalyzer
 from qa.readers.scorer import Calibrator, ReaderModel, TreeEnsemble
-from qa.readers.synthetic import QuestionGenerator, SyntheticQuestion
+from qa.readers.synthetic import (
+    Paraphraser,
+    QuestionGenerator,
+    SyntheticQuestion,
+    load_wordnet,
+)
 from qa.retrieval import HybridRetriever
 
 logger = logging.getLogger(__name__)
@@ -85,6 +92,13 @@ class TrainingConfig:
             question" similarity is left out by default: it did not help on the dev split
             and costs a second MiniLM pass per question.
         isotonic: add an isotonic step to the calibration (see ``fit_calibrator``).
+        paraphrase_rate: share of generated questions rewritten in other words (WordNet
+            synonyms and hypernyms, "X's Y" -> "the Y of X"; see
+            :class:`~qa.readers.synthetic.Paraphraser`), so that the reader does not learn
+            that an answerable question repeats its sentence. Above 0 it needs WordNet
+            (``apt-get install wordnet-base``) and nltk (``pip install -e '.[train]'``).
+        bags: rankers averaged into one (bagging over the questions): a steadier ranker
+            for a few more trees to evaluate.
     """
 
     seed: int = 13
@@ -101,6 +115,8 @@ class TrainingConfig:
     top_k: int = 5
     drop_features: tuple[str, ...] = ("filled_",)
     isotonic: bool = False
+    paraphrase_rate: float = 0.4
+    bags: int = 1
 
 
 @dataclass
@@ -170,6 +186,9 @@ class _Builder:
         )
         self.generator = QuestionGenerator()
         self.rng = random.Random(config.seed)
+        # Its own stream, so that the rate leaves the rest of the sample as it is.
+        self.paraphrase_rng = random.Random(config.seed + 1)
+        self.paraphraser = Paraphraser() if config.paraphrase_rate > 0 else None
 
     def questions(self) -> list[tuple[str, int, SyntheticQuestion]]:
         """(document id, sentence row, question), a seeded sample."""
@@ -242,6 +261,7 @@ class _Builder:
         doc_ids = sorted(self.index.sentences_by_document)
         examples: list[Example] = []
         for n, (document_id, row, q) in enumerate(questions):
+            q = self._paraphrased(q)
             sentence = self.index.sentences[row]
             body = self.index.body_starts[document_id]
             parse_doc = self.index.parses[document_id]
@@ -283,6 +303,15 @@ class _Builder:
             if progress:
                 progress(n + 1, len(questions))
         return examples
+
+    def _paraphrased(self, q: SyntheticQuestion) -> SyntheticQuestion:
+        """``q``, or (at ``paraphrase_rate``) the same question in other words."""
+        if self.paraphraser is None or self.paraphrase_rng.random() >= self.config.paraphrase_rate:
+            return q
+        from qa.nlp import load_spacy
+
+        text = self.paraphraser.run(load_spacy()(q.question), self.paraphrase_rng)
+        return replace(q, question=text, rule=f"{q.rule}+paraphrase") if text else q
 
     def _swap(
         self, q: SyntheticQuestion, parse_doc: Any, pool: dict[str, list[str]], doc_text: str
@@ -350,10 +379,28 @@ def _ranker_rows(
 
 
 def fit_ranker(examples: Sequence[Example], config: TrainingConfig) -> tuple[TreeEnsemble, Any]:
-    """Gradient-boosted trees on candidate rows; returns the exported and the sklearn model."""
+    """Gradient-boosted trees on candidate rows; returns the exported and the sklearn
+    model(s). With ``config.bags`` > 1 the score is the mean of that many ensembles, the
+    first fitted on every question and the others on bootstrap samples of the questions."""
+    if config.bags <= 1:
+        return _fit_trees(examples, config, np.random.default_rng(config.seed))
+    members, models = [], []
+    for bag in range(config.bags):
+        rng = np.random.default_rng(config.seed + bag)
+        sample = list(examples)
+        if bag:
+            sample = [examples[i] for i in rng.integers(0, len(examples), len(examples))]
+        ranker, model = _fit_trees(sample, config, rng)
+        members.append(ranker)
+        models.append(model)
+    return TreeEnsemble.average(members), models
+
+
+def _fit_trees(
+    examples: Sequence[Example], config: TrainingConfig, rng: np.random.Generator
+) -> tuple[TreeEnsemble, Any]:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    rng = np.random.default_rng(config.seed)
     x, y, w = _ranker_rows(examples, config, rng)
     # A feature never observed (no MiniLM in an ablation) is constant, not missing.
     x[:, np.isnan(x).all(axis=0)] = 0.0
@@ -493,6 +540,8 @@ def train_reader(
 ) -> dict[str, Any]:
     """Build examples, train, and write the weights to ``out``; returns the report."""
     config = config or TrainingConfig()
+    if config.paraphrase_rate > 0:
+        load_wordnet()  # fail now, not after indexing, when WordNet or nltk is missing
     random.seed(config.seed)
     np.random.seed(config.seed)
     documents = list(documents) if documents is not None else training_documents()

@@ -55,8 +55,12 @@ def train_reader_command(
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        report = train_reader(
-            target, config, documents=training_documents(docs or ()), progress=callback
-        )
+        try:
+            report = train_reader(
+                target, config, documents=training_documents(docs or ()), progress=callback
+            )
+        except RuntimeError as exc:  # a missing training-only dependency: say which
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
     console.print(f"[green]Wrote[/green] {target}")
     console.print_json(data=report)

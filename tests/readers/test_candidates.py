@@ -34,6 +34,12 @@ def test_dates_and_entities() -> None:
     assert any("2019" in text for text in found)
 
 
+def test_a_title_before_a_name_is_a_candidate_of_its_own() -> None:
+    found = spans("Fire chief Sarah Mills praised the crews on Monday.")
+    assert "Fire chief" in found
+    assert "Sarah Mills" in found
+
+
 def test_predicate_adjectives_and_adverbs() -> None:
     found = spans('The critics said the film was "dull" and the actors spoke slowly.')
     assert "dull" in found

@@ -22,6 +22,8 @@ def analyzer() -> QuestionAnalyzer:
         ("Why did the council close the road?", FineType.REASON),
         ("How did the mayor open the meeting?", FineType.MANNER),
         ("Which city hosted the fair?", FineType.PLACE),
+        ("To which Spanish city did the team travel?", FineType.PLACE),
+        ("Which American defence expert praised the plan?", FineType.PERSON),
         ("What did the board decide to do?", FineType.ACTION),
         ("What word did the critic use to describe the film?", FineType.ADJECTIVE),
         ("What did the spokesman say?", FineType.STATEMENT),
@@ -47,6 +49,13 @@ def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer
         ("What did the police blame the driver for?", WhRole.PREP_OBJECT, "for", "What"),
         ("Who is the chairman of the club?", WhRole.ATTRIBUTE, "", "Who"),
         ("How many houses were destroyed by the fire?", WhRole.SUBJECT, "", "How many houses"),
+        # The preposition without an object, not the closing particle.
+        (
+            "What could the war escalate into as it drags on?",
+            WhRole.PREP_OBJECT,
+            "into",
+            "What",
+        ),
     ],
 )
 def test_wh_phrase_and_role(

@@ -31,6 +31,16 @@ def test_tree_export_reproduces_sklearn_scores(fitted) -> None:
     )
 
 
+def test_averaged_ensembles_score_the_mean(fitted) -> None:
+    model, x = fitted
+    other = HistGradientBoostingClassifier(max_iter=25, max_depth=3, random_state=0)
+    other.fit(x[:300], model.predict(x[:300]))
+    first, second = TreeEnsemble.from_sklearn(model), TreeEnsemble.from_sklearn(other)
+    merged = TreeEnsemble.average([first, second])
+    expected = (first.decision_function(x) + second.decision_function(x)) / 2
+    np.testing.assert_allclose(merged.decision_function(x), expected, rtol=1e-9, atol=1e-9)
+
+
 def test_empty_input_scores_nothing(fitted) -> None:
     ensemble = TreeEnsemble.from_sklearn(fitted[0])
     assert ensemble.decision_function(np.zeros((0, 6))).shape == (0,)

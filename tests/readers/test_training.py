@@ -37,7 +37,14 @@ DOCUMENTS = [
         ),
     ),
 ]
-TINY = TrainingConfig(max_questions=40, max_iter=15, negatives=20, use_embeddings=False, top_k=3)
+TINY = TrainingConfig(
+    max_questions=40,
+    max_iter=15,
+    negatives=20,
+    use_embeddings=False,
+    top_k=3,
+    paraphrase_rate=0.0,
+)
 
 
 def test_same_seed_same_weights(tmp_path: Path, embedder: TextEmbedder) -> None:

@@ -1,0 +1,144 @@
+"""MiniLM's contextual vectors for spaCy tokens, for the learned reader's alignments.
+
+The reader compares question words with sentence words through these vectors. They come
+from the service's loaded :class:`~qa.embedding.TextEmbedder` (no second copy of
+MiniLM), and cost as little as possible per question:
+
+- the question's forward pass is the one retrieval already ran
+  (:meth:`~qa.embedding.TextEmbedder.take_states`), when the sentences need none;
+- a sentence's vectors do not depend on the question: they are kept in an LRU cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from spacy.tokens import Span
+
+from qa.embedding import BatchStates, TextEmbedder, TokenStates
+
+DIMENSION = 384
+
+
+class TokenEncoder:
+    """MiniLM's contextual vectors for spaCy tokens (mean of their word pieces).
+
+    Args:
+        embedder: the torch MiniLM (shared with the service); a private one by default.
+        max_length: word pieces read per text.
+        cache_size: sentences whose vectors are kept.
+
+    Example:
+        >>> from qa.nlp import load_spacy
+        >>> encoder = TokenEncoder(TextEmbedder())
+        >>> doc = load_spacy()("Ganja was shelled.")
+        >>> encoder.run([doc[:]])[0].shape
+        (4, 384)
+    """
+
+    def __init__(
+        self, embedder: TextEmbedder | None = None, max_length: int = 256, cache_size: int = 4096
+    ) -> None:
+        self.embedder = embedder or TextEmbedder()
+        self.max_length = max_length
+        self.cache_size = cache_size
+        # A sentence's vectors do not depend on the question: questions about one document
+        # keep meeting the same sentences, so they are encoded once.
+        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One forward pass: word-piece states, their character offsets, and the
+        mean-pooled unit sentence vectors (what MiniLM's sentence embedding is)."""
+        states = self._forward(texts)
+        return states.hidden, states.offsets, states.pooled
+
+    def _forward(self, texts: Sequence[str]) -> BatchStates:
+        forward = getattr(self.embedder, "forward", None)
+        if forward is None:
+            raise RuntimeError("TokenEncoder needs the torch (sentence-transformers) MiniLM")
+        return forward(list(texts), max_length=self.max_length)
+
+    def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit sentence vectors, as :class:`~qa.embedding.TextEmbedder` gives them."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return self.encode(texts)[2]
+
+    def run(self, spans: Sequence[Span]) -> list[np.ndarray]:
+        """Unit vectors, one row per token of each span."""
+        return self.run_with_sentences(spans)[0]
+
+    def run_with_sentences(
+        self, spans: Sequence[Span], cached: Sequence[bool] | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Token vectors of each span and the span's sentence vector.
+
+        ``cached`` marks the spans whose vectors may come from (and go to) the cache. When
+        only one span needs encoding and retrieval has just encoded that very text on this
+        thread, its states are reused; otherwise the spans needing it share one batch.
+        """
+        if not spans:
+            return [], np.zeros((0, DIMENSION), dtype=np.float32)
+        cached = list(cached) if cached is not None else [False] * len(spans)
+        results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(spans)
+        with self._cache_lock:
+            for i, span in enumerate(spans):
+                if cached[i] and span.text in self._cache:
+                    self._cache.move_to_end(span.text)
+                    results[i] = self._cache[span.text]
+        todo = [i for i, r in enumerate(results) if r is None]
+        if todo:
+            # Handed out once, whether used or not, so none outlives its request.
+            reused = self._take_states(spans[todo[0]].text)
+            if len(todo) == 1 and reused is not None:
+                # Alone in its batch either way: the same numbers as encoding it here.
+                fresh = [self._token_vectors(spans[todo[0]], reused.hidden, reused.offsets)]
+                pooled = reused.pooled[None, :]
+            else:
+                fresh, pooled = self._compute([spans[i] for i in todo])
+            with self._cache_lock:
+                for k, i in enumerate(todo):
+                    results[i] = (fresh[k], pooled[k])
+                    if cached[i] and self.cache_size > 0:
+                        self._cache[spans[i].text] = results[i]
+                        while len(self._cache) > self.cache_size:
+                            self._cache.popitem(last=False)
+        done: list[tuple[np.ndarray, np.ndarray]] = [r for r in results if r is not None]
+        return [r[0] for r in done], np.vstack([r[1] for r in done])
+
+    def _take_states(self, text: str) -> TokenStates | None:
+        take: Any = getattr(self.embedder, "take_states", None)
+        return take(text) if take is not None else None
+
+    def _compute(self, spans: Sequence[Span]) -> tuple[list[np.ndarray], np.ndarray]:
+        states = self._forward([span.text for span in spans])
+        out = [
+            self._token_vectors(span, states.hidden[i], states.offsets[i])
+            for i, span in enumerate(spans)
+        ]
+        return out, states.pooled
+
+    @staticmethod
+    def _token_vectors(span: Span, hidden: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """Unit vectors of the span's tokens: the mean of the word pieces each overlaps."""
+        base = span.start_char
+        n_tokens = len(span)
+        vectors = np.zeros((n_tokens, hidden.shape[1]), dtype=np.float32)
+        starts = np.array([t.idx - base for t in span])
+        ends = starts + np.array([len(t.text) for t in span])
+        piece_start, piece_end = offsets[:, 0], offsets[:, 1]
+        real = piece_end > piece_start
+        for j in range(n_tokens):
+            mask = real & (piece_start < ends[j]) & (piece_end > starts[j])
+            if mask.any():
+                vectors[j] = hidden[mask].mean(axis=0)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-6)

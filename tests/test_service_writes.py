@@ -20,6 +20,23 @@ NOTE = Document(
 )
 
 
+def _add_in_background(
+    service: QAService, document: Document
+) -> tuple[threading.Thread, list[BaseException]]:
+    """Start ``service.add_document(document)`` in a thread; its errors land in the list."""
+    errors: list[BaseException] = []
+
+    def add() -> None:
+        try:
+            service.add_document(document)
+        except BaseException as exc:
+            errors.append(exc)
+
+    writer = threading.Thread(target=add)
+    writer.start()
+    return writer, errors
+
+
 def test_add_then_remove(make_service: Callable[..., QAService], article: Document) -> None:
     service = make_service()
     service.warm_up()
@@ -84,16 +101,7 @@ def test_questions_during_a_rebuild_are_answered_from_the_old_index(
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(IndexStore, "_write_build", slow_write_build)
-    errors: list[BaseException] = []
-
-    def add() -> None:
-        try:
-            service.add_document(NOTE)
-        except BaseException as exc:
-            errors.append(exc)
-
-    writer = threading.Thread(target=add)
-    writer.start()
+    writer, errors = _add_in_background(service, NOTE)
     try:
         assert inside_build.wait(120)
         # The document is stored, the new build is being written: the old index answers.
@@ -139,17 +147,8 @@ def test_writers_in_other_processes_wait_for_the_index_lock(
     service.warm_up()
     # A separate lock object stands for another process (flock is per open file).
     other_process = FileLock(service.store.root / ".write.lock")
-    errors: list[BaseException] = []
-
-    def add() -> None:
-        try:
-            service.add_document(NOTE)
-        except BaseException as exc:
-            errors.append(exc)
-
     with other_process:
-        writer = threading.Thread(target=add)
-        writer.start()
+        writer, errors = _add_in_background(service, NOTE)
         writer.join(1.0)
         # Still waiting: nothing stored, nothing built while the other writer holds it.
         assert writer.is_alive()

@@ -1,5 +1,6 @@
-# Slim Python 3.11 image: installs the project as `make` does, builds the index at build
-# time, and serves as a non-root user.
+# Slim Python 3.11 image: installs the project as `make` does, builds the index (and the
+# ONNX export of MiniLM) at build time, and serves as a non-root user. The paths are set
+# explicitly: installed (not editable), the package's own folder is site-packages.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,7 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     QA_HOST=0.0.0.0 \
-    QA_PORT=8000
+    QA_PORT=8000 \
+    QA_SEEDS_DIR=/app/seeds \
+    QA_DATA_DIR=/app/data \
+    QA_INDEX_DIR=/app/index \
+    QA_ONNX_MODEL=/app/index/encoder/all-MiniLM-L6-v2.onnx
 
 RUN useradd --create-home --uid 1000 qa
 WORKDIR /app
@@ -23,7 +28,7 @@ RUN pip install .
 
 COPY seeds ./seeds
 COPY index/README.md ./index/README.md
-RUN QA_INDEX_DIR=/app/index qa index && chown -R qa:qa /app
+RUN qa index && chown -R qa:qa /app
 
 USER qa
 EXPOSE 8000

@@ -90,6 +90,33 @@ def latency_summary(values_ms: Sequence[float]) -> dict[str, float]:
     }
 
 
+def torch_loaded(pid: int | None = None) -> bool | None:
+    """Whether a process has torch's library mapped (None when it cannot be read).
+
+    Example:
+        >>> torch_loaded(999_999_999) is None
+        True
+    """
+    try:
+        maps = Path(f"/proc/{pid or os.getpid()}/maps").read_text()
+    except OSError:
+        return None
+    return "libtorch" in maps
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a server's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return sorted(out)
+
+
 def proc_memory_mb(pid: int | None = None) -> dict[str, float]:
     """``{"rss_mb", "peak_rss_mb"}`` of a process from ``/proc/PID/status`` (empty if gone).
 
@@ -173,6 +200,8 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     http = results.get("http", {}).get("levels", {})
     c1 = http.get("1", {}).get("latency", {}).get("p50")
     c8 = http.get("8", {}).get("throughput_rps")
+    workers = results.get("workers", {})
+    c8_workers = workers.get("levels", {}).get("8", {}).get("throughput_rps")
     cold = results.get("cold_start", {}).get("seconds")
     rss = results.get("memory", {}).get("serving_peak_rss_mb")
     scale = {str(p["documents"]): p for p in results.get("scale", []) if p.get("query")}
@@ -183,6 +212,8 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ("/ask over HTTP, c=1: p50 / encode floor", c1 / floor if c1 and floor else None,
          TARGETS["http_c1_p50_over_floor"], "<="),
         ("throughput at c=8 (req/s)", c8, TARGETS["throughput_c8_rps"], ">="),
+        (f"throughput at c=8 with {workers.get('workers')} workers (req/s)", c8_workers,
+         TARGETS["throughput_c8_rps"], ">="),
         ("cold start", cold, TARGETS["cold_start_s"], "<="),
         ("serving RSS (peak, MB)", rss, TARGETS["rss_mb"], "<="),
         ("10k-document query p50 / 1-document p50", ratio, TARGETS["scale_p50_ratio"], "<="),
@@ -328,9 +359,14 @@ def _probe(args: argparse.Namespace) -> dict[str, Any]:
     """Load the service over a built index, ask questions at c=1, report latency and RSS."""
     started = time.perf_counter()
     from qa.config import get_settings
+    from qa.runtime import keep_torch_out, needs_torch
+
+    settings = get_settings()
+    if not needs_torch(settings):
+        keep_torch_out()  # as `qa serve` does
     from qa.service import QAService
 
-    service = QAService(get_settings())
+    service = QAService(settings)
     service.warm_up()
     loaded = time.perf_counter() - started
     if service.store.current_path() is None or service.index.manifest.get("build_seconds") is None:
@@ -349,6 +385,7 @@ def _probe(args: argparse.Namespace) -> dict[str, Any]:
         "load_s": round(loaded, 3),
         "query": latency_summary(totals),
         "stages_p50_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()},
+        "torch_loaded": torch_loaded(),
         **proc_memory_mb(),
     }
 
@@ -522,15 +559,19 @@ class Bench:
     # -- floor and in-process ----------------------------------------------------------------
 
     def floor(self) -> None:
-        from qa.embedding import OnnxTextEmbedder, TextEmbedder
+        from qa.embedding import OnnxTextEmbedder, TextEmbedder, int8_model_path
+        from qa.encoder_export import ensure_onnx_encoder
 
         self.say("encode floor: one question at a time, each backend")
-        threads = self.settings(1).embedding_threads
+        settings = self.settings(1)
+        threads = settings.embedding_threads
         self.results["embedding_threads"] = threads
+        ensure_onnx_encoder(settings.onnx_model)
         floors = {}
         encoders = (
             ("torch", TextEmbedder(threads=threads)),
-            ("onnx", OnnxTextEmbedder(threads=threads)),
+            ("onnx", OnnxTextEmbedder(threads=threads, model_path=settings.onnx_model)),
+            ("onnx-int8", OnnxTextEmbedder(threads=threads, model_path=int8_model_path())),
         )
         for name, encoder in encoders:
             encoder.warm_up()
@@ -547,6 +588,10 @@ class Bench:
             "in_use": self.backend,
             "in_use_ms": floors[self.backend]["p50"],
             "onnx_speedup": round(floors["torch"]["p50"] / floors["onnx"]["p50"], 2),
+            "model_files": {
+                "onnx": str(settings.onnx_model),
+                "onnx-int8": str(int8_model_path()),
+            },
         }
 
     def in_process(self) -> None:
@@ -588,11 +633,12 @@ class Bench:
     # -- HTTP ------------------------------------------------------------------------------
 
     def start_server(
-        self, cache: int, backend: str | None = None
+        self, cache: int, backend: str | None = None, workers: int = 1
     ) -> tuple[subprocess.Popen[bytes], int, float]:
         port = free_port()
         env = self.env(1, cache=cache)
         env["QA_EMBEDDING_BACKEND"] = backend or self.backend
+        env["QA_WORKERS"] = str(workers)
         env.update(QA_HOST="127.0.0.1", QA_PORT=str(port))
         started = time.perf_counter()
         server = subprocess.Popen(
@@ -657,6 +703,7 @@ class Bench:
                 count = len(self.questions) if concurrency == 1 else self.requests
                 levels[str(concurrency)] = self.load(port, concurrency, count)
             memory = proc_memory_mb(server.pid)
+            torch_in_server = torch_loaded(server.pid)
         finally:
             self.stop_server(server)
         self.say("/ask over HTTP with the question cache on (repeated questions)")
@@ -674,6 +721,31 @@ class Bench:
         self.results["memory"] = {
             "serving_rss_mb": memory.get("rss_mb"),
             "serving_peak_rss_mb": memory.get("peak_rss_mb"),
+            "torch_loaded": torch_in_server,
+        }
+
+    def http_workers(self, workers: int = 2) -> None:
+        """The c=1 and c=8 runs again with several serving processes (``--workers``)."""
+        self.say(f"/ask over HTTP with {workers} worker processes")
+        server, port, cold = self.start_server(cache=0, workers=workers)
+        try:
+            levels = {
+                str(c): self.load(port, c, len(self.questions) if c == 1 else self.requests)
+                for c in (1, 8)
+            }
+            children = child_pids(server.pid)
+            memory = [proc_memory_mb(pid) for pid in children]
+            torch_in = [torch_loaded(pid) for pid in children]
+        finally:
+            self.stop_server(server)
+        self.results["workers"] = {
+            "workers": workers,
+            "cold_start_s": round(cold, 3),
+            "levels": levels,
+            "worker_rss_mb": [m.get("rss_mb") for m in memory],
+            "worker_peak_rss_mb": [m.get("peak_rss_mb") for m in memory],
+            "total_rss_mb": round(sum(m.get("rss_mb", 0.0) for m in memory), 1),
+            "torch_loaded": any(t for t in torch_in),
         }
 
     def http_other_backend(self) -> None:
@@ -687,12 +759,14 @@ class Bench:
                 for c in (1, 8)
             }
             memory = proc_memory_mb(server.pid)
+            torch_in_server = torch_loaded(server.pid)
         finally:
             self.stop_server(server)
         self.results["other_backend"] = {
             "backend": other,
             "cold_start_s": round(cold, 3),
             "levels": levels,
+            "torch_loaded": torch_in_server,
             **memory,
         }
 
@@ -711,6 +785,7 @@ class Bench:
         self.floor()
         self.in_process()
         self.http()
+        self.http_workers()
         if self.compare:
             self.http_other_backend()
         scale[0]["query"] = None
@@ -752,6 +827,16 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"{c1 / floor['in_use_ms']:.2f}x the encode floor ({floor['in_use_ms']:.1f} ms, "
         f"{floor['in_use']} backend).**",
         "",
+        *(
+            [
+                f"Against the torch encoder's floor ({torch_floor:.1f} ms), as runs before "
+                f"the ONNX default quoted it: {c1 / torch_floor:.2f}x.",
+                "",
+            ]
+            if (torch_floor := floor["backends"].get("torch", {}).get("p50"))
+            and floor["in_use"] != "torch"
+            else []
+        ),
         f"Reader: {results.get('reader', 'not recorded')}.",
         "",
         f"Machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
@@ -790,6 +875,14 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"{cached['latency']['p95']:.1f} | {cached['latency']['p99']:.1f} | "
         f"{cached['throughput_rps']:.1f} |"
     )
+    several = results.get("workers")
+    if several:
+        for level, data in several["levels"].items():
+            lat = data["latency"]
+            lines.append(
+                f"| HTTP, {several['workers']} worker processes | {level} | {lat['p50']:.1f} "
+                f"| {lat['p95']:.1f} | {lat['p99']:.1f} | {data['throughput_rps']:.1f} |"
+            )
     other = results.get("other_backend")
     if other:
         for level, data in other["levels"].items():
@@ -812,7 +905,18 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"- Cold start (process start to first answered `/ask`, index built): "
         f"{cold['seconds']:.2f} s (samples {cold['samples']}).",
         f"- Serving process RSS after the load runs: {_fmt(memory['serving_rss_mb'])} MB "
-        f"(peak {_fmt(memory['serving_peak_rss_mb'])} MB).",
+        f"(peak {_fmt(memory['serving_peak_rss_mb'])} MB); torch loaded in it: "
+        f"{ {True: 'yes', False: 'no', None: 'unknown'}[memory.get('torch_loaded')] }.",
+        *(
+            [
+                f"- With {several['workers']} worker processes: cold start "
+                f"{several['cold_start_s']:.2f} s, RSS {several['total_rss_mb']} MB in all "
+                f"({' + '.join(_fmt(m) for m in several['worker_rss_mb'])} MB); torch loaded: "
+                f"{'yes' if several['torch_loaded'] else 'no'}."
+            ]
+            if several
+            else []
+        ),
         *(
             [
                 f"- With the {other['backend']} question encoder: cold start "
@@ -856,6 +960,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         "question once; c=8 and c=32 send the requested count, cycling through them.",
         "- The question cache is off (`QA_EMBEDDING_CACHE_SIZE=0`) except in the row that says "
         "so, where every question is asked twice and the second pass is reported.",
+        "- Worker processes: `qa serve --workers N` (`QA_WORKERS`); each spawned worker loads "
+        "its own models and listens on the port with SO_REUSEPORT; their RSS is summed.",
         "- Scale: each size is built by `qa index` in its own process (peak memory from "
         "`wait4`), then a fresh process loads it and asks 100 gold questions one at a time; "
         "RSS is that process's after the questions. A document's identical sentences are "

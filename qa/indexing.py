@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -549,7 +550,6 @@ class IndexStore:
         files = {
             str(p.relative_to(out)): _sha256_file(p) for p in sorted(out.rglob("*")) if p.is_file()
         }
-        import sentence_transformers
         import spacy
 
         return {
@@ -572,7 +572,10 @@ class IndexStore:
                 "bm25s": bm25s.__version__,
                 "spacy": spacy.__version__,
                 "spacy_model": f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}",
-                "sentence_transformers": sentence_transformers.__version__,
+                # Read from the metadata: importing it would load torch into a server
+                # that runs MiniLM on onnxruntime.
+                "sentence_transformers": metadata.version("sentence-transformers"),
+                "onnxruntime": metadata.version("onnxruntime"),
             },
             "faiss_index_type": type(sentence_index).__name__,
             "documents": [

@@ -23,7 +23,7 @@ from qa.document_store import (
     ProtectedDocument,
 )
 from qa.documents import Document, load_documents
-from qa.embedding import Embedder, TextEmbedder, create_embedder, unwrap
+from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
@@ -57,8 +57,8 @@ class QAService:
     Args:
         settings: configuration; the process settings by default.
         reader: the span extractor; chosen from the settings by default.
-        embedder: the question encoder (also builds the index when given); by default the
-            one `embedding_backend` names, and torch MiniLM for index builds.
+        embedder: the question encoder, which also builds the index and feeds the reader
+            when it is a MiniLM encoder; by default the one `embedding_backend` names.
 
     Example:
         >>> service = QAService()
@@ -75,16 +75,16 @@ class QAService:
     ) -> None:
         self.settings = settings or get_settings()
         self.rewriter = QuestionRewriter()
-        # Questions go through the configured encoder (behind an LRU cache); the index is
-        # built with torch MiniLM, which is only loaded when a build is needed.
+        # Questions go through the configured encoder (behind an LRU cache); the same
+        # MiniLM builds the index, so one copy of the model serves both.
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
         encoder = unwrap(self.embedder)
         self.index_embedder = (
             encoder
-            if isinstance(encoder, TextEmbedder)
+            if isinstance(encoder, TextEmbedder | OnnxTextEmbedder)
             else TextEmbedder(threads=self.settings.embedding_threads)
         )
-        # The learned reader shares the torch MiniLM (token alignment, filled questions).
+        # The learned reader shares that MiniLM (token alignment, filled questions).
         self.reader = reader or create_reader(self.settings, embedder=self.index_embedder)
         self.store = IndexStore(
             self.settings.index_dir,

@@ -33,6 +33,14 @@ def embedder() -> TextEmbedder:
 
 
 @pytest.fixture(scope="session")
+def onnx_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh fp32 ONNX export of the packaged MiniLM (so the export is tested too)."""
+    from qa.encoder_export import export_onnx_encoder
+
+    return export_onnx_encoder(tmp_path_factory.mktemp("encoder") / "minilm.onnx")
+
+
+@pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a private index and data folder (the real seeds)."""
     root = tmp_path_factory.mktemp("qa")

@@ -41,7 +41,7 @@ def _pause(point: str) -> None:
 
 
 def _install_pause(point: str, data_dir: Path) -> None:
-    from qa.embedding import TextEmbedder
+    from qa.embedding import OnnxTextEmbedder, TextEmbedder
 
     real_replace = os.replace
 
@@ -56,13 +56,18 @@ def _install_pause(point: str, data_dir: Path) -> None:
     os.replace = replace  # type: ignore[assignment]
 
     if point == "embedding":
-        real_run = TextEmbedder.run
+        for encoder in (TextEmbedder, OnnxTextEmbedder):
+            _pause_before_run(encoder, point)
 
-        def run(self: TextEmbedder, *args: object, **kwargs: object) -> object:
-            _pause(point)
-            return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
 
-        TextEmbedder.run = run  # type: ignore[method-assign]
+def _pause_before_run(encoder: type, point: str) -> None:
+    real_run = encoder.run
+
+    def run(self: object, *args: object, **kwargs: object) -> object:
+        _pause(point)
+        return real_run(self, *args, **kwargs)
+
+    encoder.run = run  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -49,11 +49,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=[1, 2], ids=["1-worker", "2-workers"])
 def server(
-    tmp_path_factory: pytest.TempPathFactory, settings: Settings, service: QAService
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    settings: Settings,
+    service: QAService,
 ) -> Iterator[str]:
-    """A live ``qa serve`` on loopback with writes enabled; yields its base URL."""
+    """A live ``qa serve`` on loopback with writes enabled; yields its base URL.
+
+    With two worker processes, a document one of them adds must be answered by both.
+    """
     assert service.ready  # the shared index exists, so the copy below needs no rebuild
     root = tmp_path_factory.mktemp("load")
     shutil.copytree(settings.index_dir, root / "index")
@@ -69,8 +75,9 @@ def server(
         "TRANSFORMERS_OFFLINE": "1",
     }
     log = (root / "server.log").open("w")
+    command = [sys.executable, "-m", "qa", "serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "qa", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "--workers", str(request.param)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
@@ -194,13 +201,20 @@ def test_32_clients_while_a_document_is_added_and_removed(server: str, article: 
                     if created.status_code != 201 or created.json()["id"] != note.id:
                         tally.error(f"add: {created.status_code} {created.text[:200]}")
                         return
-                    asked = http.post(
-                        "/ask",
-                        json={"question": "Who finished the Tarsin dam?", "document_id": note.id},
-                    )
-                    if asked.status_code != 200 or not asked.json()["citations"]:
-                        tally.error(f"ask the note: {asked.status_code} {asked.text[:200]}")
-                    else:
+                    # New connections: with several workers, the kernel spreads them, so
+                    # workers other than the one that added the note must answer it too.
+                    for _ in range(3):
+                        with httpx.Client(base_url=server, timeout=300) as fresh:
+                            asked = fresh.post(
+                                "/ask",
+                                json={
+                                    "question": "Who finished the Tarsin dam?",
+                                    "document_id": note.id,
+                                },
+                            )
+                        if asked.status_code != 200 or not asked.json()["citations"]:
+                            tally.error(f"ask the note: {asked.status_code} {asked.text[:200]}")
+                            continue
                         _check_answer(asked.json(), texts, tally)
                         cited = {c["document_id"] for c in asked.json()["citations"]}
                         if cited != {note.id}:

@@ -141,9 +141,15 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
     if workers <= 1:
         # uvicorn binds from host and port itself here, and asyncio sets TCP_NODELAY.
-        uvicorn.Server(_config(host, port)).run()
+        server = uvicorn.Server(_config(host, port))
+        server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
         return
-    check_port_free(host, port)
+    try:
+        check_port_free(host, port)
+    except OSError as error:
+        raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
     context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
-from qa.runtime import check_port_free, needs_torch, reuse_port_listener
+from qa.runtime import check_port_free, needs_torch, reuse_port_listener, serve
 from qa.service import QAService
 
 ASK_WITHOUT_TORCH = """
@@ -134,3 +134,12 @@ def test_a_taken_port_is_reported_before_any_worker_starts() -> None:
     finally:
         listener.close()
     check_port_free("127.0.0.1", port)
+
+
+def test_serving_several_workers_on_a_taken_port_stops_with_a_clear_message() -> None:
+    port = _free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        with pytest.raises(SystemExit, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve("127.0.0.1", port, workers=2)

@@ -167,6 +167,12 @@ CANDIDATE_FEATURES = (
 )
 FEATURE_NAMES = QUESTION_FEATURES + CANDIDATE_FEATURES
 _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_COL = {name: len(QUESTION_FEATURES) + i for i, name in enumerate(CANDIDATE_FEATURES)}
+# Every kind an answer type weighs, as columns of a per-sentence indicator matrix.
+_KIND_VOCAB = tuple(sorted({k for weights in _TYPE_KINDS.values() for k in weights}))
+_ROLE_FIT_TABLE = {
+    role: np.array([r in fits for r in _ROLES], dtype=bool) for role, fits in _ROLE_FIT.items()
+}
 
 
 @dataclass
@@ -255,6 +261,52 @@ def _tree_distance(chains: dict[int, list[int]], a: int, b: int) -> int:
     return len(ca) + len(cb)
 
 
+def _distances_from(
+    chains: dict[int, list[int]], sentence: Span, roots: Sequence[int]
+) -> np.ndarray:
+    """``_tree_distance`` from each of ``roots`` (tokens of ``sentence``) to every token
+    of it, one row per root, in sentence positions.
+
+    The first node of one chain that is in the other is their lowest common ancestor,
+    where the sum of the two positions is smallest; chains that never meet give the sum
+    of their lengths, as in ``_tree_distance``.
+    """
+    start, n = sentence.start, len(sentence)
+    unreachable = 1 << 30
+    position = np.full((n, n), unreachable, dtype=np.int64)  # [token, ancestor]: its step
+    lengths = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        chain = chains[start + j]
+        position[j, [node - start for node in chain]] = np.arange(len(chain))
+        lengths[j] = len(chain)
+    out = np.empty((len(roots), n), dtype=np.int32)
+    for r, root in enumerate(roots):
+        chain = [node - start for node in chains[root]]
+        met = (position[:, chain] + np.arange(len(chain))).min(axis=1)
+        out[r] = np.where(met >= unreachable, len(chain) + lengths, met)
+    return out
+
+
+def _segment_means(
+    values: np.ndarray, groups: Sequence[tuple[np.ndarray, np.ndarray]], count: int
+) -> np.ndarray:
+    """``values[positions].mean()`` of each of ``count`` candidates, 0 for those in no
+    group.
+
+    ``groups`` holds ``(candidates, positions)`` pairs, ``positions`` of shape
+    (candidates, length): candidates grouped by how many positions they have. The mean
+    of each row of a C-ordered matrix sums the same way as the mean of that row alone,
+    so every result equals the one-candidate ``values[positions_row].mean()`` bit for bit
+    once rounded to the values' precision.
+    """
+    out = np.zeros(count)
+    for rows, positions in groups:
+        # What `mean` does, without its per-call overhead: the sum in the values' own
+        # precision, divided in float64 (the caller rounds it to float32 once, as before).
+        out[rows] = np.add.reduce(values[positions], axis=1) / np.float64(positions.shape[1])
+    return out
+
+
 def _is_content(token: Token) -> bool:
     return not (token.is_stop or token.is_punct or token.is_space) and (
         token.lemma_.lower() not in _STOP_LEMMAS
@@ -288,6 +340,27 @@ class _SentenceInfo:
     context_lemmas: set[str]
     chains: dict[int, list[int]]
     candidates: dict[tuple[int, int], _CandidateInfo]
+    lemma_set: frozenset[str] = frozenset()
+    lemma_positions: dict[str, list[int]] = field(default_factory=dict)
+    lower_positions: dict[str, list[int]] = field(default_factory=dict)
+    order: tuple[Candidate, ...] = ()
+    """The candidate list ``arrays`` describes, row by row."""
+    arrays: _CandidateArrays | None = None
+
+    def arrays_for(self, sentence: Span, candidates: list[Candidate]) -> _CandidateArrays:
+        """Row-aligned arrays of ``candidates``: those kept for the cached list, or built
+        now (from this info's candidates when it has them all, as before, else afresh)."""
+        if (
+            self.arrays is not None
+            and len(candidates) == len(self.order)
+            and all(c is d for c, d in zip(candidates, self.order, strict=True))
+        ):
+            return self.arrays
+        if all(candidate.key in self.candidates for candidate in candidates):
+            return _CandidateArrays.of(sentence, candidates, self.candidates, self.chains)
+        fresh = _SentenceInfo.of(sentence, candidates)
+        assert fresh.arrays is not None
+        return fresh.arrays
 
     @classmethod
     def of(cls, sentence: Span, candidates: Sequence[Candidate]) -> _SentenceInfo:
@@ -334,14 +407,148 @@ class _SentenceInfo:
             infos[candidate.key] = _CandidateInfo(
                 label, exact_entity, root, head, role, prep, words, content_words, f
             )
+        lemmas = [t.lemma_.lower() for t in tokens]
+        lowers = [t.lower_ for t in tokens]
+        lemma_positions: dict[str, list[int]] = {}
+        lower_positions: dict[str, list[int]] = {}
+        for j, (lemma, lower) in enumerate(zip(lemmas, lowers, strict=True)):
+            lemma_positions.setdefault(lemma, []).append(j)
+            lower_positions.setdefault(lower, []).append(j)
+        chains = _depths(sentence)
+        arrays = _CandidateArrays.of(sentence, candidates, infos, chains)
+        # The rows live on in the stacked block only (same values), not twice per sentence.
+        for k, candidate in enumerate(candidates):
+            infos[candidate.key].row = arrays.block[k]
         return cls(
             tokens=tokens,
-            lemmas=[t.lemma_.lower() for t in tokens],
-            lowers=[t.lower_ for t in tokens],
+            lemmas=lemmas,
+            lowers=lowers,
             content_mask=np.array([_is_content(t) for t in tokens]),
             context_lemmas={t.lemma_.lower() for t in context},
-            chains=_depths(sentence),
+            chains=chains,
             candidates=infos,
+            lemma_set=frozenset(lemmas),
+            lemma_positions=lemma_positions,
+            lower_positions=lower_positions,
+            order=tuple(candidates),
+            arrays=arrays,
+        )
+
+
+@dataclass
+class _CandidateArrays:
+    """The question-independent parts of a sentence's candidates, one row each, so that
+    the per-question features are array operations rather than a loop over candidates.
+
+    Positions are in the sentence (token index minus its start); -1 is "none".
+    """
+
+    block: np.ndarray
+    """The candidates' question-independent rows (``_CandidateInfo.row``), stacked."""
+    start: np.ndarray
+    end: np.ndarray
+    root: np.ndarray
+    head: np.ndarray
+    """The governor's position, -1 when it has none in the sentence."""
+    labels: list[str]
+    label_factor: np.ndarray
+    """1, or 0.6 for a span inside an entity rather than the entity itself."""
+    pronoun_root: np.ndarray
+    kinds: np.ndarray
+    """(candidates, ``_KIND_VOCAB``): the kinds it was found as."""
+    roles: np.ndarray
+    """Index into ``_ROLES``."""
+    preps: list[str]
+    neighbours: np.ndarray
+    """(candidates, k): the root's head and appositions/compounds, padded with n."""
+    has_neighbours: np.ndarray
+    content: np.ndarray
+    """The content words' positions, candidate after candidate."""
+    content_of: np.ndarray
+    """The candidate of each entry of ``content``."""
+    n_content: np.ndarray
+    content_groups: list[tuple[np.ndarray, np.ndarray]]
+    """``(candidates, positions)`` per content-word count, for ``_segment_means``."""
+    distances: np.ndarray
+    """(candidates, n): tree distance from the candidate's root to each token."""
+    texts: list[str]
+    """The spans' texts (a span's text is rebuilt from its tokens at every call)."""
+
+    @classmethod
+    def of(
+        cls,
+        sentence: Span,
+        candidates: Sequence[Candidate],
+        infos: dict[tuple[int, int], _CandidateInfo],
+        chains: dict[int, list[int]],
+    ) -> _CandidateArrays:
+        start, n = sentence.start, len(sentence)
+        static = [infos[candidate.key] for candidate in candidates]
+        count = len(candidates)
+        neighbour_lists = []
+        content_lists = []
+        for known in static:
+            root = known.root
+            neighbours = [root.head] if root.head.i != root.i else []
+            neighbours += [c for c in root.children if c.dep_ in {"appos", "compound"}]
+            neighbour_lists.append(
+                [t.i - start for t in neighbours if sentence.start <= t.i < sentence.end]
+            )
+            content_lists.append([t.i - start for t in known.content_words])
+        width = max((len(x) for x in neighbour_lists), default=0)
+        neighbours = np.full((count, max(width, 1)), n, dtype=np.intp)
+        for row, found in enumerate(neighbour_lists):
+            neighbours[row, : len(found)] = found
+        n_content = np.array([len(x) for x in content_lists], dtype=np.intp)
+        groups = []
+        for length in sorted(set(n_content.tolist()) - {0}):
+            rows = np.flatnonzero(n_content == length)
+            groups.append((rows, np.array([content_lists[r] for r in rows], dtype=np.intp)))
+        roots = [known.root.i for known in static]
+        unique_roots = sorted(set(roots))
+        by_root = _distances_from(chains, sentence, unique_roots) if count else np.zeros((0, n))
+        slot = {root: k for k, root in enumerate(unique_roots)}
+        heads = [
+            known.head.i - start
+            if known.head is not None and sentence.start <= known.head.i < sentence.end
+            else -1
+            for known in static
+        ]
+        return cls(
+            block=(
+                np.vstack([known.row for known in static])
+                if count
+                else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+            ),
+            start=np.array([c.span.start - start for c in candidates], dtype=np.intp),
+            end=np.array([c.span.end - start for c in candidates], dtype=np.intp),
+            root=np.array([r - start for r in roots], dtype=np.intp),
+            head=np.array(heads, dtype=np.intp),
+            labels=[known.label for known in static],
+            label_factor=np.array(
+                [
+                    0.6 if known.label != "NONE" and not known.exact_entity else 1.0
+                    for known in static
+                ]
+            ),
+            pronoun_root=np.array(
+                [known.root.lower_ in _PERSON_PRONOUNS for known in static], dtype=bool
+            ),
+            kinds=np.array(
+                [[k in c.kinds for k in _KIND_VOCAB] for c in candidates], dtype=bool
+            ).reshape(count, len(_KIND_VOCAB)),
+            roles=np.array([_ROLES.index(known.role) for known in static], dtype=np.intp),
+            preps=[known.prep for known in static],
+            neighbours=neighbours,
+            has_neighbours=np.array([bool(x) for x in neighbour_lists], dtype=bool),
+            content=np.array([j for x in content_lists for j in x], dtype=np.intp),
+            content_of=np.repeat(np.arange(count), n_content),
+            n_content=n_content,
+            content_groups=groups,
+            distances=(
+                by_root[[slot[r] for r in roots]] if count else np.zeros((0, n), dtype=np.int32)
+            ),
+            texts=[c.span.text for c in candidates],
         )
 
 
@@ -358,6 +565,8 @@ class _QuestionView:
     governor_vector: np.ndarray | None
     focus: Token | None
     focus_vector: np.ndarray | None
+    content_lemmas: list[str] = field(default_factory=list)
+    content_lowers: list[str] = field(default_factory=list)
 
 
 class FeatureExtractor:
@@ -417,6 +626,7 @@ class FeatureExtractor:
         rows: list[np.ndarray] = []
         candidates: list[Candidate] = []
         passage_of: list[int] = []
+        texts: list[str] = []
         for p_index, (passage, sentence, vectors) in enumerate(
             zip(passages, sentences, s_vectors, strict=True)
         ):
@@ -427,13 +637,22 @@ class FeatureExtractor:
             rows.append(block)
             candidates.extend(found)
             passage_of.extend([p_index] * len(found))
+            texts.extend(self._texts(sentence, found))
         empty = np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
         features = np.vstack(rows) if rows else empty
         result = CandidateSet(question, candidates, passages, passage_of, features)
+        # The texts kept with the sentence, in place of `texts` building them again.
+        vars(result)["texts"] = texts
         if len(candidates):
             self._relative(result)
             self._filled(result, pooled)
         return result
+
+    def _texts(self, sentence: Span, candidates: list[Candidate]) -> list[str]:
+        """The candidates' texts, kept with the sentence's info (filled by
+        ``_passage_features``)."""
+        info = self._sentence_info.get(sentence, lambda s: _SentenceInfo.of(s, candidates))
+        return info.arrays_for(sentence, candidates).texts
 
     @staticmethod
     def _sentence(passage: Passage) -> Span:
@@ -479,6 +698,8 @@ class FeatureExtractor:
             governor_vector=vectors[governor.i] if governor is not None else None,
             focus=focus,
             focus_vector=vectors[focus.i] if focus is not None else None,
+            content_lemmas=[t.lemma_.lower() for t in content],
+            content_lowers=[t.lower_ for t in content],
         )
 
     # -- per passage -------------------------------------------------------------------------
@@ -497,44 +718,39 @@ class FeatureExtractor:
         info = self._sentence_info.get(sentence, lambda s: _SentenceInfo.of(s, candidates))
         tokens, lemmas, lowers = info.tokens, info.lemmas, info.lowers
         content_mask = info.content_mask
+        n = len(tokens)
 
         # Lexical alignment of the question's content words.
-        matched_lemmas = {q for q in view.lemmas if q in lemmas or q in lowers}
-        n_content = max(1, len({t.lemma_.lower() for t in view.content}))
-        coverage = len({t.lemma_.lower() for t in view.content} & set(lemmas)) / n_content
-        soft = np.zeros((len(view.content), len(tokens)), dtype=np.float32)
-        if self.use_embeddings and len(view.content) and len(tokens):
+        content_lemmas = set(view.content_lemmas)
+        coverage = len(content_lemmas & info.lemma_set) / max(1, len(content_lemmas))
+        soft = np.zeros((len(view.content), n), dtype=np.float32)
+        if self.use_embeddings and len(view.content) and n:
             soft = view.content_vectors @ vectors.T
             soft[:, ~content_mask] = 0.0
-        exact = np.array(
-            [
-                [
-                    1.0 if (lemmas[j] == q.lemma_.lower() or lowers[j] == q.lower_) else 0.0
-                    for j in range(len(tokens))
-                ]
-                for q in view.content
-            ],
-            dtype=np.float32,
-        ).reshape(len(view.content), len(tokens))
+        exact = np.zeros((len(view.content), n), dtype=np.float32)
+        for i, (q_lemma, q_lower) in enumerate(
+            zip(view.content_lemmas, view.content_lowers, strict=True)
+        ):
+            exact[i, info.lemma_positions.get(q_lemma, [])] = 1.0
+            exact[i, info.lower_positions.get(q_lower, [])] = 1.0
         align = np.maximum(exact, soft)
         coverage_soft = float(align.max(axis=1).mean()) if align.size else 0.0
-        aligned = np.zeros(len(tokens), dtype=bool)
+        aligned = np.zeros(n, dtype=bool)
         if align.size:
             aligned = (align >= 0.6).any(axis=0) & content_mask
             aligned |= (exact > 0).any(axis=0)
         aligned_idx = np.flatnonzero(aligned)
 
         key = view.key_lemmas
-        key_coverage = len(key & set(lemmas)) / len(key) if key else 1.0
+        key_coverage = len(key & info.lemma_set) / len(key) if key else 1.0
         context_lemmas = info.context_lemmas
         key_coverage_context = len(key & context_lemmas) / len(key) if key else 1.0
-        del matched_lemmas
 
         # The sentence word aligned with the question's verb (or attribute noun).
         gov_pos, gov_sim_vec = -1, None
-        if view.governor is not None and len(tokens):
-            g_lemma = view.governor.lemma_.lower()
-            lexical = [j for j, lem in enumerate(lemmas) if lem == g_lemma]
+        g_lemma = view.governor.lemma_.lower() if view.governor is not None else None
+        if g_lemma is not None and n:
+            lexical = list(info.lemma_positions.get(g_lemma, []))
             if len(lexical) > 1 and len(aligned_idx):
                 # Of two "backed", the one with more of the question's words around it.
                 def support(j: int) -> int:
@@ -552,7 +768,6 @@ class FeatureExtractor:
                     gov_pos = best
             if self.use_embeddings:
                 gov_sim_vec = vectors @ view.governor_vector
-        chains = info.chains
 
         focus_sims = None
         if self.use_embeddings and view.focus_vector is not None:
@@ -563,103 +778,97 @@ class FeatureExtractor:
         q_types[QUESTION_FEATURES.index(f"q_type={question.fine_type.value}")] = 1.0
         q_types[QUESTION_FEATURES.index(f"q_role={question.role.value}")] = 1.0
 
-        static = [info.candidates.get(candidate.key) for candidate in candidates]
-        if any(known is None for known in static):  # candidates from elsewhere
-            info = _SentenceInfo.of(sentence, candidates)
-            static = [info.candidates[candidate.key] for candidate in candidates]
-        block = np.vstack([c.row for c in static])
+        arrays = info.arrays_for(sentence, candidates)
+        block = arrays.block.copy()
         block[:, : len(QUESTION_FEATURES)] = q_types
-        offset = len(QUESTION_FEATURES)
-        col = {name: offset + i for i, name in enumerate(CANDIDATE_FEATURES)}
+        col = _COL
         fine = question.fine_type
         type_labels = _TYPE_LABELS.get(fine, {})
         type_kinds = _TYPE_KINDS.get(fine, {})
-        for row, (candidate, known) in enumerate(zip(candidates, static, strict=True)):
-            span = candidate.span
-            a, b = span.start - start, span.end - start
-            f = block[row]
-            # The question-independent columns are in the row already (`_SentenceInfo`).
-            label, exact_entity, root = known.label, known.exact_entity, known.root
-            head, role, prep = known.head, known.role, known.prep
+        a, b = arrays.start, arrays.end
+        has_head = arrays.head >= 0
+        head = np.where(has_head, arrays.head, 0)
 
-            label_match = type_labels.get(label, 0.0) if (exact_entity or label != "NONE") else 0.0
-            if label != "NONE" and not exact_entity:
-                label_match *= 0.6
-            kind_match = max((type_kinds.get(k, 0.0) for k in candidate.kinds), default=0.0)
-            if fine in {FineType.PERSON, FineType.ORGANIZATION} and root.lower_ in _PERSON_PRONOUNS:
-                label_match = 0.0
-            f[col["type_label_match"]] = label_match
-            f[col["type_kind_match"]] = kind_match
-            f[col["type_match"]] = max(label_match, kind_match)
-            f[col["role_fit"]] = float(role in _ROLE_FIT[question.role])
-            f[col["prep_match"]] = float(bool(prep) and prep == question.preposition)
+        label_match = np.array([type_labels.get(label, 0.0) for label in arrays.labels])
+        label_match = label_match * arrays.label_factor
+        kind_weights = np.array([type_kinds.get(k, 0.0) for k in _KIND_VOCAB])
+        kind_match = np.where(arrays.kinds, kind_weights, 0.0).max(axis=1)
+        if fine in {FineType.PERSON, FineType.ORGANIZATION}:
+            label_match[arrays.pronoun_root] = 0.0
+        block[:, col["type_label_match"]] = label_match
+        block[:, col["type_kind_match"]] = kind_match
+        block[:, col["type_match"]] = np.maximum(label_match, kind_match)
+        block[:, col["role_fit"]] = _ROLE_FIT_TABLE[question.role][arrays.roles]
+        block[:, col["prep_match"]] = [
+            bool(prep) and prep == question.preposition for prep in arrays.preps
+        ]
 
-            # Where the candidate sits relative to the words the question mentions.
-            inside = np.zeros(len(tokens), dtype=bool)
-            inside[a:b] = True
-            outside_aligned = [j for j in aligned_idx if not inside[j]]
-            if head is not None and sentence.start <= head.i < sentence.end:
-                h = head.i - start
-                f[col["gov_lexical"]] = float(
-                    view.governor is not None and lemmas[h] == view.governor.lemma_.lower()
-                )
-                f[col["gov_sim"]] = float(gov_sim_vec[h]) if gov_sim_vec is not None else 0.0
-                f[col["gov_is_aligned"]] = float(h == gov_pos)
-            else:
-                f[col["gov_sim"]] = np.nan
-            if gov_pos >= 0 and not inside[gov_pos]:
-                f[col["dep_dist_gov"]] = _tree_distance(chains, root.i, gov_pos + start)
-            else:
-                f[col["dep_dist_gov"]] = np.nan
-            if outside_aligned:
-                f[col["dep_dist_min"]] = min(
-                    _tree_distance(chains, root.i, j + start) for j in outside_aligned
-                )
-                f[col["lin_dist_min"]] = min(
-                    min(abs(j - a), abs(j - (b - 1))) for j in outside_aligned
-                )
-                f[col["aligned_window"]] = sum(1 for j in outside_aligned if a - 6 <= j < b + 6)
-            else:
-                f[col["dep_dist_min"]] = np.nan
-                f[col["lin_dist_min"]] = np.nan
-            if focus_sims is not None:
-                f[col["focus_sim"]] = float(focus_sims[root.i - start])
-                neighbours = [root.head] if root.head.i != root.i else []
-                neighbours += [c for c in root.children if c.dep_ in {"appos", "compound"}]
-                neighbours = [t for t in neighbours if sentence.start <= t.i < sentence.end]
-                if neighbours:
-                    f[col["focus_neighbour_sim"]] = max(
-                        float(focus_sims[t.i - start]) for t in neighbours
-                    )
-            f[col["focus_lexical"]] = float(
-                bool(focus_lemma)
-                and any(
-                    lemmas[j] == focus_lemma for j in range(max(0, a - 3), min(len(tokens), b + 3))
-                )
-            )
-
-            content_words = known.content_words
-            repeated = [
-                t
-                for t in content_words
-                if t.lemma_.lower() in view.lemmas or t.lower_ in view.lemmas
+        # Where the candidate sits relative to the words the question mentions.
+        if g_lemma is not None:
+            governs = np.array([lemma == g_lemma for lemma in lemmas], dtype=bool)
+            block[:, col["gov_lexical"]] = has_head & governs[head]
+        if gov_sim_vec is not None:
+            block[:, col["gov_sim"]] = np.where(has_head, gov_sim_vec[head], np.nan)
+        else:
+            block[:, col["gov_sim"]] = np.where(has_head, 0.0, np.nan)
+        block[:, col["gov_is_aligned"]] = has_head & (arrays.head == gov_pos)
+        if gov_pos >= 0:
+            gov_outside = (gov_pos < a) | (gov_pos >= b)
+            dist = arrays.distances[:, gov_pos]
+            block[:, col["dep_dist_gov"]] = np.where(gov_outside, dist, np.nan)
+        else:
+            block[:, col["dep_dist_gov"]] = np.nan
+        if len(aligned_idx):
+            j = aligned_idx[None, :]
+            outside = (j < a[:, None]) | (j >= b[:, None])
+            any_outside = outside.any(axis=1)
+            far = 1 << 30  # beyond any distance in a sentence
+            tree = np.where(outside, arrays.distances[:, aligned_idx], far).min(axis=1)
+            linear = np.minimum(np.abs(j - a[:, None]), np.abs(j - (b[:, None] - 1)))
+            linear = np.where(outside, linear, far).min(axis=1)
+            window = (outside & (j >= a[:, None] - 6) & (j < b[:, None] + 6)).sum(axis=1)
+            block[:, col["dep_dist_min"]] = np.where(any_outside, tree, np.nan)
+            block[:, col["lin_dist_min"]] = np.where(any_outside, linear, np.nan)
+            block[:, col["aligned_window"]] = window
+        else:
+            block[:, col["dep_dist_min"]] = np.nan
+            block[:, col["lin_dist_min"]] = np.nan
+        if focus_sims is not None:
+            block[:, col["focus_sim"]] = focus_sims[arrays.root]
+            padded = np.append(focus_sims, np.float32(-np.inf))
+            nearest = padded[arrays.neighbours].max(axis=1)
+            block[arrays.has_neighbours, col["focus_neighbour_sim"]] = nearest[
+                arrays.has_neighbours
             ]
-            f[col["overlap_lexical"]] = len(repeated) / max(1, len(content_words))
-            f[col["any_overlap"]] = float(bool(repeated))
-            # "the Turkish city" for "to which Turkish city": a span that only repeats the
-            # wh-phrase names the kind of answer, not the answer; "WBS radio" adds a word.
-            kind_words = [
-                t
-                for t in content_words
-                if t.lemma_.lower() in view.wh_lemmas or t.lower_ in view.wh_lemmas
-            ]
-            f[col["focus_overlap"]] = len(kind_words) / max(1, len(content_words))
-            f[col["novel_words"]] = min(
-                10, len(content_words) - len({t.i for t in (*repeated, *kind_words)})
+        if focus_lemma:
+            hits = np.concatenate(
+                [[0], np.cumsum([lemma == focus_lemma for lemma in lemmas], dtype=np.intp)]
             )
-            if self.use_embeddings and len(view.content):
-                cw = [t.i - start for t in content_words]
-                f[col["overlap_soft"]] = float(soft[:, cw].max(axis=0).mean()) if cw else 0.0
+            lo, hi = np.maximum(0, a - 3), np.minimum(n, b + 3)
+            block[:, col["focus_lexical"]] = hits[np.maximum(hi, lo)] > hits[lo]
+
+        # Per content word of the span: does it repeat the question, or its wh-phrase?
+        pairs = list(zip(lemmas, lowers, strict=True))
+        repeats = np.array(
+            [lem in view.lemmas or low in view.lemmas for lem, low in pairs], dtype=bool
+        )
+        names_kind = np.array(
+            [lem in view.wh_lemmas or low in view.wh_lemmas for lem, low in pairs], dtype=bool
+        )
+        words, owner, count = arrays.content, arrays.content_of, len(candidates)
+        repeated = np.bincount(owner, weights=repeats[words], minlength=count)
+        kind_words = np.bincount(owner, weights=names_kind[words], minlength=count)
+        either = np.bincount(owner, weights=(repeats | names_kind)[words], minlength=count)
+        per_word = np.maximum(1, arrays.n_content)
+        block[:, col["overlap_lexical"]] = repeated / per_word
+        block[:, col["any_overlap"]] = repeated > 0
+        # "the Turkish city" for "to which Turkish city": a span that only repeats the
+        # wh-phrase names the kind of answer, not the answer; "WBS radio" adds a word.
+        block[:, col["focus_overlap"]] = kind_words / per_word
+        block[:, col["novel_words"]] = np.minimum(10, arrays.n_content - either)
+        if self.use_embeddings and len(view.content):
+            best_match = soft.max(axis=0)
+            block[:, col["overlap_soft"]] = _segment_means(best_match, arrays.content_groups, count)
         block[:, col["rank"]] = passage.rank
         block[:, col["retrieval"]] = passage.score
         block[:, col["similarity"]] = passage.similarity
@@ -667,7 +876,7 @@ class FeatureExtractor:
         block[:, col["coverage_soft"]] = coverage_soft
         block[:, col["key_coverage"]] = key_coverage
         block[:, col["key_coverage_context"]] = key_coverage_context
-        block[:, col["sentence_length"]] = len(tokens)
+        block[:, col["sentence_length"]] = n
         return block
 
     # -- across the question's candidates -----------------------------------------------------

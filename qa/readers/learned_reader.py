@@ -64,7 +64,7 @@ def dropped_columns(names: Sequence[str]) -> list[int]:
 
 def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
     """Candidate indices best first, one per distinct answer text."""
-    order = np.argsort(-logits, kind="stable")
+    order = np.argsort(-logits, kind="stable").tolist()
     seen: set[str] = set()
     out = []
     for i in order:
@@ -72,7 +72,7 @@ def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(int(i))
+        out.append(i)
     return out
 
 
@@ -215,15 +215,16 @@ class LearnedReader:
         if not len(candidates) or not type_available(candidates.features, parsed.fine_type):
             return []
         logits, confidence = self.score(candidates)
+        order = top_order(logits, candidates.texts)
         if parsed.role is WhRole.ATTRIBUTE:
             # "What is the capital of X": when the best span's sentence has no word for
             # "capital", the sentence is about something else, however well it matches X.
-            best = top_order(logits, candidates.texts)[0]
+            best = order[0]
             if math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
                 confidence *= _MISSING_ATTRIBUTE_FACTOR
         answers: list[ExtractedAnswer] = []
         best_logit = None
-        for i in top_order(logits, candidates.texts):
+        for i in order:
             candidate = candidates.candidates[i]
             passage = candidates.passages[candidates.passage_of[i]]
             start, end = document_offsets(candidate.span, passage)

@@ -26,31 +26,49 @@ def packaged_weights() -> Path:
 
 @dataclass(frozen=True)
 class _FlatTrees:
-    """A :class:`TreeEnsemble`'s arrays flattened to 1-D, node ids made global."""
+    """A :class:`TreeEnsemble`'s arrays flattened to 1-D, node ids made global.
+
+    A walk's state is twice its node id, so that the next state is one gather,
+    ``child[state + test]``, instead of two gathers and a select, and ``test`` is a
+    single ``value > threshold`` with no NaN check. A split that sends NaN left reads the
+    row's column as is and tests "goes right" (NaN compares false: left). A split that
+    sends NaN right reads the negated column (``-v``, stored after the row's own
+    columns) against ``nextafter(-threshold, -inf)`` and tests "goes left":
+    ``-v > nextafter(-t, -inf)`` is ``v <= t`` for every non-NaN float64 ``v``, and false
+    for NaN (right). Rows are read in float64 with +inf as the largest float, so that
+    a split on NaN alone (scikit-learn's threshold +inf, NaN right) still sends +inf left.
+    """
 
     feature: np.ndarray
+    """Per state: the column (of the row and its negation) its node tests."""
     threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    missing_left: np.ndarray
+    child: np.ndarray
+    """Per state and test outcome (``state + test``): the next state."""
     value: np.ndarray
     start: np.ndarray
-    """(trees, 1): each tree's root."""
+    """(trees, 1): each tree's root state."""
 
     @classmethod
-    def of(cls, trees: TreeEnsemble) -> _FlatTrees:
+    def of(cls, trees: TreeEnsemble, n_features: int) -> _FlatTrees:
         n_trees, width = trees.feature.shape
         own = np.arange(n_trees * width).reshape(n_trees, width)
         base = own - own % width
         # A leaf points at itself both ways, so rows that reached one stay there.
+        left = np.where(trees.leaf, own, base + trees.left).ravel()
+        right = np.where(trees.leaf, own, base + trees.right).ravel()
+        nan_left = trees.missing_left.ravel()
+        feature = np.where(nan_left, 0, n_features) + trees.feature.ravel()
+        threshold = trees.threshold.ravel().astype(np.float64)
+        threshold = np.where(nan_left, threshold, np.nextafter(-threshold, -np.inf))
+        outcomes = np.where(
+            nan_left[:, None], np.stack([left, right], axis=1), np.stack([right, left], axis=1)
+        )
         return cls(
-            feature=trees.feature.ravel().astype(np.intp),
-            threshold=trees.threshold.ravel(),
-            left=np.where(trees.leaf, own, base + trees.left).ravel().astype(np.intp),
-            right=np.where(trees.leaf, own, base + trees.right).ravel().astype(np.intp),
-            missing_left=trees.missing_left.ravel(),
-            value=trees.value.ravel(),
-            start=(np.arange(n_trees) * width)[:, None],
+            feature=np.repeat(feature, 2).astype(np.intp),
+            threshold=np.repeat(threshold, 2),
+            child=(2 * outcomes).ravel().astype(np.intp),
+            value=np.repeat(trees.value.ravel(), 2),
+            start=(2 * np.arange(n_trees) * width)[:, None],
         )
 
 
@@ -72,7 +90,9 @@ class TreeEnsemble:
     value: np.ndarray
     baseline: float
     depth: int
-    _flat_cache: _FlatTrees | None = field(default=None, init=False, repr=False, compare=False)
+    _flat_cache: tuple[int, _FlatTrees] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_sklearn(cls, model: Any) -> TreeEnsemble:
@@ -129,25 +149,28 @@ class TreeEnsemble:
         n, n_features = x.shape
         if n == 0:
             return np.zeros(0)
-        flat = self._flat()
-        # Gathers from 1-D arrays are about 2.5x faster than (tree, node) fancy indexing;
-        # the additions happen in the same order, so the scores are bit-identical.
-        values_of = np.ascontiguousarray(x).ravel()
-        rows = (np.arange(n) * n_features)[None, :]
-        node = np.repeat(flat.start, n, axis=1)
-        for _ in range(self.depth):
-            values = values_of[rows + flat.feature[node]]
-            go_left = values <= flat.threshold[node]
-            missing = np.isnan(values)
-            if missing.any():
-                go_left = np.where(missing, flat.missing_left[node], go_left)
-            node = np.where(go_left, flat.left[node], flat.right[node])
-        return self.baseline + flat.value[node].sum(axis=0)
+        flat = self._flat(n_features)
+        # Gathers from 1-D arrays are about 2.5x faster than (tree, node) fancy indexing.
+        # The tests make the same decisions as `value <= threshold` with NaN sent the
+        # learned way (see `_FlatTrees`) and the leaf values are added in tree order, so
+        # the scores are bit-identical to a plain walk down each tree.
+        values = np.minimum(np.asarray(x, dtype=np.float64), np.finfo(np.float64).max)
+        values_of = np.hstack([values, -values]).ravel()
+        rows = (np.arange(n) * (2 * n_features))[None, :]
+        state = np.repeat(flat.start, n, axis=1)
+        # `depth` counts the levels of nodes; a walk down to the deepest leaf is one less.
+        for _ in range(self.depth - 1):
+            # `take` is the same gather as indexing, with less overhead per call.
+            test = np.take(values_of, rows + np.take(flat.feature, state)) > np.take(
+                flat.threshold, state
+            )
+            state = np.take(flat.child, state + test)
+        return self.baseline + np.take(flat.value, state).sum(axis=0)
 
-    def _flat(self) -> _FlatTrees:
-        if self._flat_cache is None:
-            self._flat_cache = _FlatTrees.of(self)
-        return self._flat_cache
+    def _flat(self, n_features: int) -> _FlatTrees:
+        if self._flat_cache is None or self._flat_cache[0] != n_features:
+            self._flat_cache = (n_features, _FlatTrees.of(self, n_features))
+        return self._flat_cache[1]
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {

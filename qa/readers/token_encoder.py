@@ -89,15 +89,17 @@ class TokenEncoder:
             return [], np.zeros((0, DIMENSION), dtype=np.float32)
         cached = list(cached) if cached is not None else [False] * len(spans)
         results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(spans)
+        # A span's text is rebuilt from its tokens at every `.text`: build each once.
+        texts = [span.text for span in spans]
         with self._cache_lock:
-            for i, span in enumerate(spans):
-                if cached[i] and span.text in self._cache:
-                    self._cache.move_to_end(span.text)
-                    results[i] = self._cache[span.text]
+            for i, text in enumerate(texts):
+                if cached[i] and text in self._cache:
+                    self._cache.move_to_end(text)
+                    results[i] = self._cache[text]
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
             # Handed out once, whether used or not, so none outlives its request.
-            reused = self._take_states(spans[todo[0]].text)
+            reused = self._take_states(texts[todo[0]])
             if len(todo) == 1 and reused is not None:
                 # Alone in its batch either way: the same numbers as encoding it here.
                 fresh = [self._token_vectors(spans[todo[0]], reused.hidden, reused.offsets)]
@@ -108,7 +110,7 @@ class TokenEncoder:
                 for k, i in enumerate(todo):
                     results[i] = (fresh[k], pooled[k])
                     if cached[i] and self.cache_size > 0:
-                        self._cache[spans[i].text] = results[i]
+                        self._cache[texts[i]] = results[i]
                         while len(self._cache) > self.cache_size:
                             self._cache.popitem(last=False)
         done: list[tuple[np.ndarray, np.ndarray]] = [r for r in results if r is not None]

@@ -35,3 +35,40 @@ def test_the_answer_adds_words_of_its_own(rows) -> None:
     assert rows["WBS radio"]["novel_words"] == 2.0
     assert rows["The fighters"]["overlap_lexical"] == 1.0
     assert rows["The fighters"]["novel_words"] == 0.0
+
+
+def test_distances_from_roots_match_tree_distance() -> None:
+    from qa.nlp import load_spacy
+    from qa.readers.features import _depths, _distances_from, _tree_distance
+
+    doc = load_spacy()("Officials said that Armenian forces fired missiles on Ganja. It burns.")
+    for sentence in doc.sents:
+        chains = _depths(sentence)
+        roots = [sentence.start, sentence.root.i, sentence.end - 1]
+        table = _distances_from(chains, sentence, roots)
+        for r, root in enumerate(roots):
+            expected = [_tree_distance(chains, root, t.i) for t in sentence]
+            assert table[r].tolist() == expected
+    # Chains cut at the span's edge never meet: the sum of their lengths, as before.
+    part = doc[0:3]  # "Officials said that": "that" hangs from "fired", outside
+    chains = _depths(part)
+    table = _distances_from(chains, part, [0, 2])
+    assert table.tolist() == [[_tree_distance(chains, r, t.i) for t in part] for r in (0, 2)]
+    assert table[1, 0] == len(chains[2]) + len(chains[0])
+
+
+def test_segment_means_equal_one_mean_per_candidate() -> None:
+    import numpy as np
+
+    from qa.readers.features import _segment_means
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=40).astype(np.float32)
+    lists = [rng.integers(0, 40, size=int(k)).tolist() for k in rng.integers(0, 20, size=30)]
+    groups = []
+    for length in sorted({len(x) for x in lists} - {0}):
+        rows = np.array([i for i, x in enumerate(lists) if len(x) == length])
+        groups.append((rows, np.array([lists[i] for i in rows])))
+    got = _segment_means(values, groups, len(lists)).astype(np.float32)
+    expected = np.array([values[x].mean() if x else 0.0 for x in lists], dtype=np.float32)
+    assert np.array_equal(got, expected)

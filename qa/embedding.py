@@ -64,8 +64,9 @@ class Embedder(Protocol):
     ) -> np.ndarray: ...
 
 
-class _StatesEncoder:
-    """What both MiniLM encoders share: handing a question's states to the reader.
+class MiniLMEncoder:
+    """What both MiniLM encoders share (and what the reader needs): one forward pass over
+    texts, and a question's states handed on to the reader.
 
     A request's retrieval encodes the question alone; the reader then takes that pass's
     word-piece states (:meth:`take_states`) instead of encoding the question again.
@@ -84,9 +85,7 @@ class _StatesEncoder:
     def _encode_one(self, text: str) -> np.ndarray:
         """``(1, 384)`` vector of ``text``; its states are kept for :meth:`take_states`."""
         states = self.forward([text])
-        self._last.states = TokenStates(
-            text, states.hidden[0], states.offsets[0], states.pooled[0]
-        )
+        self._last.states = TokenStates(text, states.hidden[0], states.offsets[0], states.pooled[0])
         return states.pooled_twice
 
     def take_states(self, text: str) -> TokenStates | None:
@@ -103,7 +102,7 @@ class _StatesEncoder:
         return states
 
 
-class TextEmbedder(_StatesEncoder):
+class TextEmbedder(MiniLMEncoder):
     """Encode texts into L2-normalised float32 vectors (inner product = cosine).
 
     Args:
@@ -272,7 +271,7 @@ def pad_batch(token_ids: Sequence[Sequence[int]], pad_id: int = 0) -> tuple[np.n
     return input_ids, mask
 
 
-class OnnxTextEmbedder(_StatesEncoder):
+class OnnxTextEmbedder(MiniLMEncoder):
     """MiniLM run by onnxruntime, behind the :class:`TextEmbedder` interface.
 
     Tokenisation follows sentence-transformers (the same ``tokenizer.json``, truncation at

@@ -21,7 +21,7 @@ import numpy as np
 from spacy.tokens import Span, Token
 
 from qa.answers import Passage
-from qa.embedding import TextEmbedder
+from qa.embedding import MiniLMEncoder, TextEmbedder
 from qa.nlp import load_spacy
 from qa.readers.candidates import (
     EXTENDED_KINDS,
@@ -588,7 +588,7 @@ class FeatureExtractor:
 
     def __init__(
         self,
-        embedder: TextEmbedder | None = None,
+        embedder: MiniLMEncoder | None = None,
         max_passages: int = 5,
         filled_candidates: int = 12,
         use_embeddings: bool = True,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answers import ExtractedAnswer, Passage
-from qa.embedding import TextEmbedder
+from qa.embedding import MiniLMEncoder
 from qa.readers.candidates import document_offsets
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.question import FineType, QuestionAnalyzer, WhRole
@@ -164,7 +164,7 @@ class LearnedReader:
 
     def __init__(
         self,
-        embedder: TextEmbedder | None = None,
+        embedder: MiniLMEncoder | None = None,
         weights: Path | None = None,
         max_passages: int = 5,
         use_embeddings: bool = True,

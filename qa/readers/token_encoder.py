@@ -1,11 +1,11 @@
 """MiniLM's contextual vectors for spaCy tokens, for the learned reader's alignments.
 
 The reader compares question words with sentence words through these vectors. They come
-from the service's loaded :class:`~qa.embedding.TextEmbedder` (no second copy of
-MiniLM), and cost as little as possible per question:
+from the service's loaded MiniLM (:class:`~qa.embedding.MiniLMEncoder`: the ONNX or the
+torch one; no second copy), and cost as little as possible per question:
 
 - the question's forward pass is the one retrieval already ran
-  (:meth:`~qa.embedding.TextEmbedder.take_states`), when the sentences need none;
+  (:meth:`~qa.embedding.MiniLMEncoder.take_states`), when the sentences need none;
 - a sentence's vectors do not depend on the question: they are kept in an LRU cache.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Span
 
-from qa.embedding import BatchStates, TextEmbedder, TokenStates
+from qa.embedding import BatchStates, MiniLMEncoder, TextEmbedder, TokenStates
 
 DIMENSION = 384
 
@@ -28,7 +28,8 @@ class TokenEncoder:
     """MiniLM's contextual vectors for spaCy tokens (mean of their word pieces).
 
     Args:
-        embedder: the torch MiniLM (shared with the service); a private one by default.
+        embedder: the MiniLM encoder (shared with the service); a private torch one by
+            default.
         max_length: word pieces read per text.
         cache_size: sentences whose vectors are kept.
 
@@ -41,7 +42,7 @@ class TokenEncoder:
     """
 
     def __init__(
-        self, embedder: TextEmbedder | None = None, max_length: int = 256, cache_size: int = 4096
+        self, embedder: MiniLMEncoder | None = None, max_length: int = 256, cache_size: int = 4096
     ) -> None:
         self.embedder = embedder or TextEmbedder()
         self.max_length = max_length
@@ -63,11 +64,11 @@ class TokenEncoder:
     def _forward(self, texts: Sequence[str]) -> BatchStates:
         forward = getattr(self.embedder, "forward", None)
         if forward is None:
-            raise RuntimeError("TokenEncoder needs the torch (sentence-transformers) MiniLM")
+            raise RuntimeError("TokenEncoder needs a MiniLM encoder with word-piece states")
         return forward(list(texts), max_length=self.max_length)
 
     def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit sentence vectors, as :class:`~qa.embedding.TextEmbedder` gives them."""
+        """Unit sentence vectors, as the MiniLM encoder gives them."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return self.encode(texts)[2]

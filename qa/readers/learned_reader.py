@@ -191,6 +191,23 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
     }
 
 
+def _related(a: str, b: str) -> bool:
+    """The same word or the same stem: "Libya" / "Libyan", "militiamen" / "militias"."""
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < 5:
+        return False
+    common = 0
+    while common < shortest and a[common] == b[common]:
+        common += 1
+    return common >= max(5, shortest - 2)
+
+
+def _names(forms: set[str], phrase: set[str]) -> bool:
+    return bool(forms & phrase) or any(_related(a, b) for a in forms for b in phrase)
+
+
 def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "how many X": of the counts ranked near the best, the one whose own phrase names
     more of X and its modifiers takes the best one's place ("two escort ships", not "four
@@ -209,7 +226,7 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
         parse = candidates.passages[candidates.passage_of[i]].parse
         sentence = parse if parse is not None else candidate.span.doc[:]
         phrase = _counted_phrase(candidate.span, sentence)
-        return sum(1 for forms in wanted if forms & phrase) / len(wanted)
+        return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
 
     near = [
         int(i)

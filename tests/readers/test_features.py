@@ -106,3 +106,16 @@ def test_a_plural_question_takes_the_whole_list(question: str, expected: str) ->
     logits[found.texts.index("the United States")] = 2.0
     logits[found.texts.index("the United States, Russia and France")] = 0.0
     assert found.texts[int(np.argmax(prefer_whole_list(logits, found)))] == expected
+
+
+def test_a_count_is_matched_by_stem() -> None:
+    text = (
+        "In the first week, 1,300 fighters from Syrian militias and 150 fighters from"
+        " Libyan militias deployed."
+    )
+    question = QuestionAnalyzer().run("How many militiamen from Libya deployed?")
+    found = FeatureExtractor(use_embeddings=False).run(question, [Passage("d", 0, len(text), text)])
+    logits = np.full(len(found), -10.0)
+    logits[found.texts.index("1,300")] = 2.0
+    logits[found.texts.index("150")] = 1.0
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "150"

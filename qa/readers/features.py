@@ -644,6 +644,7 @@ class FeatureExtractor:
         # The texts kept with the sentence, in place of `texts` building them again.
         vars(result)["texts"] = texts
         if len(candidates):
+            _demote_ordinals(result)
             self._relative(result)
             self._filled(result, pooled)
         return result
@@ -939,3 +940,42 @@ class FeatureExtractor:
         ranks = np.empty(len(order), dtype=np.float32)
         ranks[order] = np.arange(len(order))
         x[chosen, c["filled_rank"]] = ranks
+
+
+# -- counts are not ranks -------------------------------------------------------------------
+
+_ORDINAL_WORDS = {
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "last",
+}
+
+
+def _is_ordinal(token: Token) -> bool:
+    """Whether ``token`` is a rank ("first", "2nd"), never an answer to "how many"."""
+    lower = token.lower_
+    if lower in _ORDINAL_WORDS or token.ent_type_ == "ORDINAL":
+        return True
+    return len(lower) > 2 and lower[:-2].isdigit() and lower[-2:] in {"st", "nd", "rd", "th"}
+
+
+def _demote_ordinals(result: CandidateSet) -> None:
+    """A "how many" question takes a count: an ordinal ("the first week") only matches as
+    weakly as an ORDINAL entity does."""
+    if result.question.fine_type is not FineType.NUMBER:
+        return
+    x = result.features
+    c = _INDEX
+    for i, candidate in enumerate(result.candidates):
+        if _is_ordinal(candidate.span.root) or _is_ordinal(candidate.span[0]):
+            x[i, c["type_kind_match"]] = min(x[i, c["type_kind_match"]], 0.2)
+            x[i, c["type_label_match"]] = min(x[i, c["type_label_match"]], 0.2)
+            x[i, c["type_match"]] = min(x[i, c["type_match"]], 0.2)

@@ -6,6 +6,9 @@ tree ensemble trained on synthetic questions (never on the gold set; see
 ``qa/readers/training.py``), and turns the best candidate's evidence into a calibrated
 probability that it is right. A question whose answer type is nowhere in the passages
 ("how many" without a number, "who" without a person or organisation) gets no answer.
+After ranking, a few readings of the question the trees cannot make swap two candidates'
+places: the count of what is asked, a measure with its unit, a plural question's whole
+list; a span that only restates the wh-phrase is never chosen.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from spacy.tokens import Span
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import MiniLMEncoder
 from qa.readers.candidates import document_offsets
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
-from qa.readers.question import FineType, QuestionAnalyzer, WhRole
+from qa.readers.question import FineType, Question, QuestionAnalyzer, WhRole
 from qa.readers.scorer import ReaderModel
 
 # Evidence about the best candidate that the confidence calibrator reads.
@@ -135,10 +139,166 @@ def type_available(x: np.ndarray, fine_type: FineType) -> bool:
     return bool(allowed(x, fine_type).any())
 
 
+def restates_question(x: np.ndarray) -> np.ndarray:
+    """Candidates that only repeat the wh-phrase ("the Turkish city" for "to which Turkish
+    city"): they name the kind of answer, never the answer."""
+    return (x[:, _INDEX["focus_overlap"]] >= 0.999) & (x[:, _INDEX["novel_words"]] <= 0)
+
+
 def masked_logits(logits: np.ndarray, x: np.ndarray, fine_type: FineType) -> np.ndarray:
-    """Logits with the candidates of the wrong kind pushed far below the rest."""
+    """Logits with the candidates of the wrong kind, and those that only restate the
+    question's wh-phrase, pushed far below the rest."""
     out = logits.copy()
-    out[~allowed(x, fine_type)] = logits.min() - 30.0
+    out[~allowed(x, fine_type) | restates_question(x)] = logits.min() - 30.0
+    return out
+
+
+# A number's own phrase: the noun it modifies ("150" -> "150 fighters from Libyan militias").
+_ATTACHED_DEPS = {"compound", "nummod", "amod", "poss", "quantmod", "nmod"}
+_OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
+# How far below the best a count may be ranked and still be preferred for naming more of
+# what the question counts (logit units).
+_COUNT_MARGIN = 3.0
+
+
+def _counted_words(question: Question) -> list[set[str]]:
+    """Forms of what a "how many" question counts: the wh-phrase's noun and its modifiers
+    ("escort ships", "fighters from Libyan militias")."""
+    if question.focus < 0 or question.wh_start < 0:
+        return []
+    return [
+        {t.lemma_.lower(), t.lower_}
+        for t in question.doc[question.focus].subtree
+        if t.is_alpha and not t.is_stop and t.lower_ not in {"how", "many", "much"}
+    ]
+
+
+def _counted_phrase(span: Span, sentence: Span) -> set[str]:
+    """Word forms of the phrase a number belongs to, without coordinated neighbours: for
+    "1,300 fighters from Syrian militias and 150 fighters from Libyan militias", the
+    "1,300" phrase stops before "and 150 ..."."""
+    root = span.root
+    anchor = root.head if root.dep_ in _ATTACHED_DEPS and root.head.i != root.i else root
+    skip: set[int] = set()
+    for child in anchor.children:
+        if child.dep_ in _OTHER_CLAUSES and not span.start <= child.i < span.end:
+            skip.update(t.i for t in child.subtree)
+    return {
+        form
+        for t in anchor.subtree
+        if t.i not in skip and sentence.start <= t.i < sentence.end
+        for form in (t.lemma_.lower(), t.lower_)
+    }
+
+
+def _related(a: str, b: str) -> bool:
+    """The same word or the same stem: "Libya" / "Libyan", "militiamen" / "militias"."""
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < 5:
+        return False
+    common = 0
+    while common < shortest and a[common] == b[common]:
+        common += 1
+    return common >= max(5, shortest - 2)
+
+
+def _names(forms: set[str], phrase: set[str]) -> bool:
+    return bool(forms & phrase) or any(_related(a, b) for a in forms for b in phrase)
+
+
+def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "how many X": of the counts ranked near the best, the one whose own phrase names
+    more of X and its modifiers takes the best one's place ("two escort ships", not "four
+    warships", for "how many escort ships"). The scores are swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.NUMBER:
+        return logits
+    wanted = _counted_words(question)
+    ok = allowed(candidates.features, question.fine_type)
+    if not wanted or not ok.any():
+        return logits
+    best = int(np.argmax(np.where(ok, logits, -np.inf)))
+
+    def named(i: int) -> float:
+        candidate = candidates.candidates[i]
+        parse = candidates.passages[candidates.passage_of[i]].parse
+        sentence = parse if parse is not None else candidate.span.doc[:]
+        phrase = _counted_phrase(candidate.span, sentence)
+        return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
+
+    near = [
+        int(i)
+        for i in np.flatnonzero(ok)
+        if i != best and logits[i] >= logits[best] - _COUNT_MARGIN
+    ]
+    if not near:
+        return logits
+    share, _, other = max((named(i), logits[i], i) for i in near)
+    if share <= named(best):
+        return logits
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A bare number ranked best ("Three") swaps places with the same number and its unit
+    ("Three weeks") when that is a candidate: "how long/old/far" asks for a measure."""
+    question = candidates.question
+    if question.wh not in {"how long", "how old", "how far"} or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if len(span) != 1 or root.dep_ != "nummod" or root.head.i != root.i + 1:
+        return logits
+    for i, candidate in enumerate(candidates.candidates):
+        other = candidate.span
+        same_passage = candidates.passage_of[i] == candidates.passage_of[best]
+        if same_passage and (other.start, other.end) == (root.i, root.head.i + 1):
+            out = logits.copy()
+            out[best], out[i] = logits[i], logits[best]
+            return out
+    return logits
+
+
+# How far below the best the whole list may be ranked and still answer a plural question.
+_LIST_MARGIN = 4.0
+
+
+def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A plural question ("which countries", "which two states") asks for every item: when
+    the best span is one item of a coordination ("the United States") and the whole ("the
+    United States, Russia and France") is ranked near it, they swap places."""
+    question = candidates.question
+    if question.focus < 0 or not len(logits):
+        return logits
+    focus = question.doc[question.focus]
+    counted = any(
+        t.like_num and t.lower_ not in {"one", "1"}
+        for t in question.doc[question.wh_start : question.wh_end]
+    )
+    if focus.tag_ not in {"NNS", "NNPS"} and not counted:
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if "coord" in candidate.kinds
+        and candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start <= span.start
+        and span.end <= candidate.span.end
+        and (candidate.span.start, candidate.span.end) != (span.start, span.end)
+        and logits[i] >= logits[best] - _LIST_MARGIN
+    ]
+    if "coord" in candidates.candidates[best].kinds or not wholes:
+        return logits
+    other = max(wholes, key=lambda i: logits[i])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
     return out
 
 
@@ -199,6 +359,9 @@ class LearnedReader:
             candidates.features[:, self._dropped] = 0.0
         logits = self.model.ranker.decision_function(candidates.features)
         logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
+        logits = prefer_counted(logits, candidates)
+        logits = prefer_measured(logits, candidates)
+        logits = prefer_whole_list(logits, candidates)
         row = confidence_features(
             candidates.features,
             candidates.texts,

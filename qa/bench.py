@@ -996,15 +996,20 @@ def plot(results: dict[str, Any], path: Path) -> Path:
     ax.set(title="/ask latency", xlabel="concurrency", ylabel="ms", yscale="log")
     ax.legend(fontsize=8)
     ax = axes[1]
-    width = 0.38
     xs = range(len(levels))
-    for shift, key, label in (
-        (-width / 2, "in_process", "in-process"),
-        (width / 2, "http", "HTTP"),
-    ):
+    series = [
+        ("in-process", results["in_process"]["levels"]),
+        ("HTTP", results["http"]["levels"]),
+    ]
+    if results.get("workers"):
+        series.append(
+            (f"HTTP, {results['workers']['workers']} workers", results["workers"]["levels"])
+        )
+    width = 0.8 / len(series)
+    for n, (label, data) in enumerate(series):
         ax.bar(
-            [x + shift for x in xs],
-            [results[key]["levels"][c]["throughput_rps"] for c in levels],
+            [x + (n - (len(series) - 1) / 2) * width for x in xs],
+            [data[c]["throughput_rps"] if c in data else 0.0 for c in levels],
             width,
             label=label,
         )

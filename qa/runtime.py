@@ -3,7 +3,7 @@
 spaCy's thinc imports torch whenever it is installed (``thinc/compat.py``), and torch is
 installed here because index builds and training can use it. A server that encodes with
 the ONNX MiniLM and reads with the built-in reader never calls torch, yet that import
-alone costs it about a second of start-up and 250 MB of memory. :func:`keep_torch_out`
+alone costs it about a second of start-up and 300 MB of memory. :func:`keep_torch_out`
 makes ``import torch`` fail in this process, which thinc handles as "no torch".
 
 :func:`serve` runs uvicorn on :func:`serving_app` with one process or several. Several

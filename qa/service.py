@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
@@ -96,6 +97,13 @@ class QAService:
         )
         self._state: _State | None = None
         self._write_lock = threading.Lock()
+        # Readers' question parses run here while the request's thread encodes the
+        # question; two threads, as two requests may be in flight on the two cores.
+        self._analysis_pool = (
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-parse")
+            if self.settings.parallel_parse
+            else None
+        )
         self.user_documents = DocumentStore(self.settings.data_dir / "documents")
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -256,12 +264,17 @@ class QAService:
         queries = [resolved, question] if resolved else [question]
         # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
         weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
+        read_as = resolved or question
+        analysis = self._analyze_meanwhile(read_as)
         t1 = time.perf_counter()
+        # Retrieval encodes on this thread: the reader takes that pass's token states
+        # from it (thread-local), so only the parse moves to the pool.
         passages = state.retriever.run(
             queries, top_k=max(top_k, 3), document_id=document_id, weights=weights
         )
         t2 = time.perf_counter()
-        candidates = self.reader.run(resolved or question, passages) if passages else []
+        analyzed = analysis.result() if analysis is not None else None
+        candidates = self.reader.run(read_as, passages, analyzed) if passages else []
         if resolved:
             # A follow-up asks for something new: a span that only repeats an earlier answer
             # ("13" again after "How many civilians died?") is passed over.
@@ -280,6 +293,12 @@ class QAService:
             best_candidate=best,
             timings_ms=timings,
         )
+
+    def _analyze_meanwhile(self, question: str) -> Future[object] | None:
+        """Start the reader's question-only work on the pool (None when it is off)."""
+        if self._analysis_pool is None:
+            return None
+        return self._analysis_pool.submit(self.reader.analyze, question)
 
     @staticmethod
     def _citations(

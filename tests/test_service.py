@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 
+from qa.answers import QAResult
 from qa.documents import Document
+from qa.readers import Reader
 from qa.service import QAService, Turn
 from tests.conftest import assert_verbatim
 
@@ -57,3 +62,58 @@ def test_self_contained_question_ignores_history(service: QAService) -> None:
     )
     assert alone.answer == with_history.answer
     assert alone.citations == with_history.citations
+
+
+class _ThreadRecordingReader:
+    """The shared reader, noting which thread analysed each question."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.name = reader.name
+        self.analyzed_on: list[str] = []
+
+    def warm_up(self) -> None:
+        self.reader.warm_up()
+
+    def analyze(self, question: str) -> object:
+        self.analyzed_on.append(threading.current_thread().name)
+        return self.reader.analyze(question)
+
+    def run(self, question: str, passages: list, analysis: object = None) -> list:
+        return self.reader.run(question, passages, analysis)
+
+
+def _outcome(result: QAResult) -> tuple[object, ...]:
+    answer = result.best_candidate
+    span = None if answer is None else (answer.text, answer.start, answer.end, answer.confidence)
+    return span, result.resolved_question, [(c.start, c.end, c.score) for c in result.citations]
+
+
+def test_question_parse_runs_beside_retrieval_with_the_same_answers(
+    service: QAService, make_service: Callable[..., QAService]
+) -> None:
+    parallel = make_service(parallel_parse=True)
+    recorder = _ThreadRecordingReader(service.reader)
+    parallel.reader = recorder
+    serial = make_service(parallel_parse=False)
+    asked = [
+        ("Which city did Armenian forces fire missiles on?", []),
+        ("When did the Soviet Union dissolve?", []),
+        ("What is the population of Ganja?", []),
+        ("How many civilians died there?", [Turn("Which city was shelled?", "Ganja")]),
+    ]
+    for question, history in asked:
+        assert _outcome(parallel.ask(question, history)) == _outcome(serial.ask(question, history))
+    # The parse ran on the service's pool, not on the asking thread.
+    assert len(recorder.analyzed_on) == len(asked)
+    assert all(name.startswith("qa-parse") for name in recorder.analyzed_on)
+
+
+def test_question_parse_stays_on_the_asking_thread_when_off(
+    service: QAService, make_service: Callable[..., QAService]
+) -> None:
+    serial = make_service(parallel_parse=False)
+    recorder = _ThreadRecordingReader(service.reader)
+    serial.reader = recorder
+    assert serial.ask("Who is the Turkish Defense Minister?").answer is not None
+    assert recorder.analyzed_on == []  # the reader analysed the question itself

@@ -22,8 +22,22 @@ class Reader(Protocol):
     def warm_up(self) -> None:
         """Load models; called once before the first ``run``."""
 
-    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
-        """Candidate answers to ``question`` from ``passages``, best first."""
+    def analyze(self, question: str) -> Any:
+        """The reader's work on ``question`` alone (a parse), or None when it has none.
+
+        It needs no passages, so the service runs it on another thread while retrieval
+        encodes the question, and hands the result to :meth:`run`.
+        """
+        ...
+
+    def run(
+        self, question: str, passages: list[Passage], analysis: Any = None
+    ) -> list[ExtractedAnswer]:
+        """Candidate answers to ``question`` from ``passages``, best first.
+
+        ``analysis`` is what :meth:`analyze` returned for ``question``; without it the
+        reader analyses the question itself.
+        """
         ...
 
 

@@ -370,10 +370,16 @@ class LearnedReader:
         )
         return logits, float(self.model.calibrator.predict(row)[0])
 
-    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
+    def analyze(self, question: str) -> Question:
+        """The question's parse and answer type (no passages needed)."""
+        return self.analyzer.run(question)
+
+    def run(
+        self, question: str, passages: list[Passage], analysis: Question | None = None
+    ) -> list[ExtractedAnswer]:
         if self.model is None:
             self.warm_up()
-        parsed = self.analyzer.run(question)
+        parsed = analysis if analysis is not None else self.analyzer.run(question)
         candidates = self.extractor.run(parsed, passages)
         if not len(candidates) or not type_available(candidates.features, parsed.fine_type):
             return []

@@ -55,8 +55,14 @@ class RuleReader:
     def warm_up(self) -> None:
         load_spacy()
 
-    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
-        parsed = self.analyzer.run(question)
+    def analyze(self, question: str) -> Question:
+        """The question's parse and answer type (no passages needed)."""
+        return self.analyzer.run(question)
+
+    def run(
+        self, question: str, passages: list[Passage], analysis: Question | None = None
+    ) -> list[ExtractedAnswer]:
+        parsed = analysis if analysis is not None else self.analyzer.run(question)
         scored: list[ScoredCandidate] = []
         for passage in passages[: self.max_passages]:
             sentence = passage.parse

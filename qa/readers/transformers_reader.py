@@ -102,13 +102,20 @@ class TransformersReader:
         self._tokenizer = tokenizer
         self._model = model
 
-    def run(self, question: str, passages: list[Passage]) -> list[ExtractedAnswer]:
+    def analyze(self, question: str) -> None:
+        """Nothing: the model reads the question together with each passage."""
+        return None
+
+    def run(
+        self, question: str, passages: list[Passage], analysis: Any = None
+    ) -> list[ExtractedAnswer]:
         """Candidate answers to ``question`` from ``passages``, best first.
 
         Args:
             question: The question.
             passages: The passages to read; offsets of the answers are document offsets
                 computed from ``passage.start``.
+            analysis: Unused (see :meth:`analyze`).
 
         Returns:
             At most ``top_k`` answers sorted by confidence, deduplicated by

@@ -8,6 +8,7 @@ import string
 import pytest
 
 from qa.answers import Passage
+from qa.config import Settings
 from qa.embedding import TextEmbedder
 from qa.readers.base import Reader, create_reader
 from qa.readers.learned_reader import LearnedReader
@@ -82,6 +83,18 @@ def test_answer_spans_by_type(reader: LearnedReader, question: str, accepted: se
     assert normalize(best.text) in accepted, (question, best.text)
     assert_verbatim(DOCUMENT, best.start, best.end, best.text)
     assert 0.0 <= best.confidence <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["learned", "rules"])
+def test_an_analysis_made_beforehand_reads_the_same(embedder: TextEmbedder, kind: str) -> None:
+    """The service parses the question on another thread and hands the parse to ``run``."""
+    model = create_reader(Settings(reader=kind), embedder=embedder)
+    model.warm_up()
+    for question in ("Who founded the Riverside bakery?", "How many bakers does it employ?"):
+        passages = ranked(sentences(DOCUMENT), question)
+        analysis = model.analyze(question)
+        assert analysis.text == question
+        assert model.run(question, passages, analysis) == model.run(question, passages)
 
 
 def test_every_offset_is_exact(reader: LearnedReader) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import uvloop
 
 from qa.config import Settings
 from qa.runtime import check_port_free, needs_torch, reuse_port_listener, serve
@@ -91,7 +92,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_workers_share_a_port_and_accepted_connections_get_tcp_nodelay() -> None:
+# uvicorn runs on uvloop when it is installed (it is a dependency), else on asyncio.
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_workers_share_a_port_and_accepted_connections_get_tcp_nodelay(loop: str) -> None:
     port = _free_port()
     first, second = reuse_port_listener("127.0.0.1", port), reuse_port_listener("127.0.0.1", port)
     try:
@@ -117,7 +120,9 @@ def test_workers_share_a_port_and_accepted_connections_get_tcp_nodelay() -> None
             writer.close()
             server.close()
 
-        asyncio.run(accept_one())
+        factory = uvloop.new_event_loop if loop == "uvloop" else None
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(accept_one())
         assert seen == [1]
     finally:
         first.close()

@@ -272,6 +272,8 @@ def _proper(sentence: Span, start: int, end: int) -> tuple[int, int] | None:
         or doc[end - 1].is_space
         or doc[end - 1].lower_ in _EDGE_WORDS
         or doc[end - 1].dep_ == "cc"
+        # "Khalifa Haftar's" (the tagger's entity before "Army"): the name is the answer.
+        or doc[end - 1].tag_ == "POS"
     ):
         if doc[end - 1].text in {"]", ")"} and any(t.text in {"[", "("} for t in doc[start:end]):
             break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from qa.nlp import load_spacy
 
@@ -77,6 +77,10 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
             "historian",
             "commentator",
             "hopeful",
+            "adviser",
+            "advisor",
+            "aide",
+            "detective",
         ]
     ),
     AnswerType.ORGANIZATION: frozenset(
@@ -154,7 +158,10 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
     AnswerType.TIME: frozenset(
         ["day", "date", "month", "year", "time", "week", "hour", "period", "decade", "era"]
     ),
-    AnswerType.NUMBER: frozenset(["number", "amount", "figure", "count", "total", "percentage"]),
+    # "the death toll", "the final tally": words for a count.
+    AnswerType.NUMBER: frozenset(
+        ["number", "amount", "figure", "count", "total", "percentage", "toll", "tally", "sum"]
+    ),
     AnswerType.NATIONALITY: frozenset(["nationality", "ethnicity"]),
 }
 
@@ -324,6 +331,21 @@ class Question:
         return " ".join(x for x in (head, answer, tail) if x)
 
 
+def _last_noun(token: Token) -> Token:
+    """The last noun of the run of nouns starting at ``token``: the head of "White House
+    hopeful" or "think-tank official", whatever the tagger made of the inner words."""
+    doc = token.doc
+    head = token
+    while head.i + 1 < len(doc):
+        nxt = doc[head.i + 1]
+        if nxt.tag_ == "POS" or not (
+            nxt.pos_ in {"NOUN", "PROPN"} or (nxt.text == "-" and head.i + 2 < len(doc))
+        ):
+            break
+        head = nxt if nxt.text != "-" else doc[head.i + 2]
+    return head
+
+
 def _type_of_word(lemma: str) -> AnswerType | None:
     for answer_type, words in _TYPE_WORDS.items():
         if lemma in words:
@@ -421,7 +443,17 @@ class QuestionAnalyzer:
                     tok.lower_ == "of" and doc[end - 1].lower_ in {"kind", "type", "sort"}
                 ):
                     break
-                if tok.pos_ not in {"NOUN", "PROPN", "ADJ", "NUM", "PART", "ADP", "X"}:
+                # "which predominantly Muslim provinces": an adverb on the next adjective.
+                modifies_adj = tok.pos_ == "ADV" and end + 1 < n and doc[end + 1].pos_ == "ADJ"
+                if not modifies_adj and tok.pos_ not in {
+                    "NOUN",
+                    "PROPN",
+                    "ADJ",
+                    "NUM",
+                    "PART",
+                    "ADP",
+                    "X",
+                }:
                     break
                 end += 1
         words = [t for t in doc if not t.is_punct]
@@ -533,23 +565,18 @@ class QuestionAnalyzer:
         # "which city ...", "what newspaper ...": the wh-word determines a noun.
         head = wh_token.head if wh_token.dep_ == "det" else None
         if head is None and wh_index + 1 < len(doc) and doc[wh_index + 1].pos_ in {"NOUN", "PROPN"}:
-            head = doc[wh_index + 1]
-            # Walk to the end of a compound ("which think-tank official").
-            while head.dep_ == "compound" and head.head.i > head.i:
-                head = head.head
+            head = _last_noun(doc[wh_index + 1])
         if head is None:
-            # "which Turkish city", "which two states": modifiers before the noun.
+            # "which Turkish city", "which two states", "which mainly rural provinces":
+            # modifiers (an adverb on an adjective included) before the noun.
             k = wh_index + 1
-            while k < len(doc) and doc[k].pos_ in {"ADJ", "NUM"}:
+            while k < len(doc) and (
+                doc[k].pos_ in {"ADJ", "NUM"}
+                or (doc[k].pos_ == "ADV" and k + 1 < len(doc) and doc[k + 1].pos_ == "ADJ")
+            ):
                 k += 1
             if k > wh_index + 1 and k < len(doc) and doc[k].pos_ in {"NOUN", "PROPN"}:
-                head = doc[k]
-                while (
-                    head.i + 1 < len(doc)
-                    and doc[head.i + 1].pos_ in {"NOUN", "PROPN"}
-                    and doc[head.i + 1].tag_ != "POS"
-                ):
-                    head = doc[head.i + 1]
+                head = _last_noun(doc[k])
         if head is not None and head.pos_ in {"NOUN", "PROPN"}:
             lemma = head.lemma_.lower()
             return _type_of_word(lemma) or AnswerType.THING, lemma

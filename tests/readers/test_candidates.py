@@ -85,3 +85,10 @@ def test_the_rule_readers_inventory_is_unchanged_by_default() -> None:
     sentence = load_spacy()("The bakery sells bread, cakes and pies.")[:]
     kinds = {c.kind for c in CandidateGenerator().run(sentence)}
     assert kinds <= {"entity", "noun_chunk", "number", "coordinate", "clause", "adjective"}
+
+
+def test_a_possessive_name_is_proposed_without_its_marker() -> None:
+    # The tagger's entity is "Omar Bashir's": the name is the answer, "'s" is not.
+    found = spans("The rebels attacked General Omar Bashir's Army near the river.")
+    assert "entity" in found["Omar Bashir"]
+    assert not any(text.endswith("'s") for text in found)

@@ -86,3 +86,32 @@ def test_statement_without_wh_word(analyzer: QuestionAnalyzer) -> None:
     q = analyzer.run("Tell me about the fire.")
     assert q.fine_type is FineType.NONE
     assert q.wh_start == -1
+
+
+@pytest.mark.parametrize(
+    ("question", "fine_type", "type_word"),
+    [
+        # The tagger reads "hopeful" as a modifier of "House": the run of nouns ends at it.
+        (
+            "Which White House hopeful condemned Madrid for helping Lisbon?",
+            FineType.PERSON,
+            "hopeful",
+        ),
+        # An adverb on the adjective does not hide the noun.
+        ("Which predominantly rural provinces rejected the reform?", FineType.PLACE, "province"),
+        # A toll or a tally is a count.
+        ("What was the death toll of the earthquake?", FineType.NUMBER, "toll"),
+        ("What is the final tally of votes?", FineType.NUMBER, "tally"),
+    ],
+)
+def test_the_wh_phrase_noun_gives_the_type(
+    analyzer: QuestionAnalyzer, question: str, fine_type: FineType, type_word: str
+) -> None:
+    q = analyzer.run(question)
+    assert (q.fine_type, q.type_word) == (fine_type, type_word)
+
+
+def test_an_adverb_on_an_adjective_stays_in_the_wh_phrase(analyzer: QuestionAnalyzer) -> None:
+    q = analyzer.run("Which mostly agricultural regions suffered from the drought?")
+    assert q.doc[q.wh_start : q.wh_end].text == "Which mostly agricultural regions"
+    assert q.doc[q.focus].text == "regions"

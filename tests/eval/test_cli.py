@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 from qa.cli import app
 from qa.eval.gold import DEFAULT_GOLD_DIR
 
-runner = CliRunner()
+# Wide enough that rich never wraps an error message (a long temp path would split
+# "does not exist" across two lines of the box, depending on where pytest puts tmp_path).
+runner = CliRunner(env={"COLUMNS": "250"})
 
 
 @pytest.fixture

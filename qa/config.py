@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # The reader parses the question (spaCy) on a second thread while retrieval encodes it
     # (onnxruntime releases the GIL): about 5 ms less a question on 2 cores.
     parallel_parse: bool = True
+    # FAISS's OpenMP threads. One: a question's search is small, and idle OpenMP threads
+    # spin on the core the question's parse or another request needs (at 10,000
+    # documents a question took 69 ms with FAISS's default of one thread per core, 29 ms
+    # with one).
+    search_threads: int = Field(default=1, ge=1, le=64)
     # Question vectors kept in an LRU cache; 0 turns it off.
     embedding_cache_size: int = Field(default=1024, ge=0)
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+import faiss
+
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
 from qa.config import Settings, get_settings
 from qa.conversation import QuestionRewriter
@@ -75,6 +77,8 @@ class QAService:
         embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings or get_settings()
+        # Process-wide, like the OpenMP pool it sizes; the service owns the process's search.
+        faiss.omp_set_num_threads(self.settings.search_threads)
         self.rewriter = QuestionRewriter()
         # Questions go through the configured encoder (behind an LRU cache); the same
         # MiniLM builds the index, so one copy of the model serves both.

@@ -11,7 +11,8 @@ import pytest
 
 from qa.documents import Document
 from qa.embedding import TextEmbedder
-from qa.indexing import IndexParameters, IndexStore, _BackgroundEncoder
+from qa.indexing import HNSW_EF_SEARCH, IndexParameters, IndexStore, _BackgroundEncoder
+from qa.retrieval import HybridRetriever
 from tests.conftest import assert_verbatim
 
 DOC_A = Document(
@@ -69,6 +70,33 @@ def test_rebuilds_when_a_parameter_changes(tmp_path: Path, embedder: TextEmbedde
     IndexStore(root, IndexParameters(chunk_sentences=3), embedder).build([DOC_A])
     assert not IndexStore(root, IndexParameters(chunk_sentences=2), embedder).is_fresh([DOC_A])
     assert IndexStore(root, IndexParameters(chunk_sentences=3), embedder).is_fresh([DOC_A])
+
+
+def test_a_collection_beyond_the_flat_limit_gets_hnsw_and_retrieves_the_same(
+    tmp_path: Path, embedder: TextEmbedder, article: Document
+) -> None:
+    """The index type follows the collection's size; a small limit shows HNSW at work."""
+    documents = [article, DOC_A, DOC_B]
+    flat = IndexStore(tmp_path / "flat", IndexParameters(), embedder).ensure(documents)
+    hnsw = IndexStore(tmp_path / "hnsw", IndexParameters(flat_limit=20), embedder).ensure(documents)
+    assert flat.manifest["faiss_index_type"] == "IndexFlatIP"
+    assert hnsw.manifest["faiss_index_type"] == "IndexHNSWFlat"
+    assert type(hnsw.chunk_vectors).__name__ == "IndexHNSWFlat"  # 28 chunks > 20 too
+    assert hnsw.sentence_vectors.hnsw.efSearch == HNSW_EF_SEARCH  # survives the file
+    assert hnsw.manifest["parameters"]["flat_limit"] == 20
+    for question in ("Who is the Turkish Defense Minister?", "Where is Ganja?"):
+        ours = HybridRetriever(hnsw, embedder).run([question], top_k=5)
+        exact = HybridRetriever(flat, embedder).run([question], top_k=5)
+        assert [(p.document_id, p.start) for p in ours] == [(p.document_id, p.start) for p in exact]
+        for passage in ours:
+            text = hnsw.documents[passage.document_id].text
+            assert_verbatim(text, passage.start, passage.end, passage.text)
+
+
+def test_the_flat_limit_is_a_build_parameter(tmp_path: Path, embedder: TextEmbedder) -> None:
+    root = tmp_path / "index"
+    IndexStore(root, IndexParameters(), embedder).build([DOC_A])
+    assert not IndexStore(root, IndexParameters(flat_limit=1), embedder).is_fresh([DOC_A])
 
 
 class _Boom(RuntimeError):

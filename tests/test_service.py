@@ -117,3 +117,16 @@ def test_question_parse_stays_on_the_asking_thread_when_off(
     serial.reader = recorder
     assert serial.ask("Who is the Turkish Defense Minister?").answer is not None
     assert recorder.analyzed_on == []  # the reader analysed the question itself
+
+
+def test_the_service_sizes_faiss_threads(make_service: Callable[..., QAService]) -> None:
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    try:
+        make_service(search_threads=2)
+        assert faiss.omp_get_max_threads() == 2
+        make_service()  # the default: one, so idle OpenMP threads never spin beside a request
+        assert faiss.omp_get_max_threads() == 1
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -58,4 +58,4 @@ bench: index
 	$(QA) bench
 
 clean:
-	rm -rf $(VENV) index/builds index/CURRENT reports test-output
+	rm -rf $(VENV) index/builds index/CURRENT index/resume reports test-output

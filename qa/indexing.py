@@ -21,6 +21,7 @@ published by replacing ``CURRENT``, so a crash at any point leaves the previous 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -59,6 +60,10 @@ FORMAT_VERSION = 1
 FLAT_LIMIT = 10_000
 # HNSW candidates kept while searching: at least the retriever's depth (50), with room.
 HNSW_EF_SEARCH = 128
+
+# How often a build saves the parses and vectors it has made so far (``index/resume/``):
+# a build stopped part-way (Ctrl-C, a crash, kill -9) is resumed from there by the next.
+CHECKPOINT_SECONDS = 30.0
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a build runs."""
@@ -113,6 +118,11 @@ def _fsync_tree(root: Path) -> None:
         if path.is_file():
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
+
+
+def spacy_model_name(nlp: Any) -> str:
+    """The loaded spaCy pipeline as ``lang_name-version`` (parses are only reused from it)."""
+    return f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}"
 
 
 def make_faiss_index(vectors: np.ndarray, flat_limit: int = FLAT_LIMIT) -> faiss.Index:
@@ -209,6 +219,8 @@ class _BackgroundEncoder:
         self._batches = 0
         self._queue: queue.Queue[tuple[int, list[str]] | None] = queue.Queue()
         self._results: dict[int, np.ndarray] = {}
+        self._texts: dict[int, list[str]] = {}
+        self._handed_out: set[int] = set()
         self._errors: list[BaseException] = []
         self._stop = threading.Event()
         self._done = 0
@@ -241,9 +253,18 @@ class _BackgroundEncoder:
 
     def _flush(self) -> None:
         if self._pending:
+            self._texts[self._batches] = self._pending
             self._queue.put((self._batches, self._pending))
             self._batches += 1
             self._pending = []
+
+    def take_finished(self) -> dict[str, np.ndarray]:
+        """Vectors of the batches finished since the last call, by text (for checkpoints)."""
+        out: dict[str, np.ndarray] = {}
+        for key in sorted(set(self._results) - self._handed_out):
+            out.update(zip(self._texts[key], self._results[key], strict=True))
+            self._handed_out.add(key)
+        return out
 
     def _advance(self, n: int) -> None:
         with self._lock:
@@ -251,14 +272,19 @@ class _BackgroundEncoder:
             done = self._done
         self.progress(done, len(self.row_of))
 
-    def finish(self) -> tuple[np.ndarray, dict[str, int]]:
-        """Vectors of every distinct text added, in order, and each text's row."""
+    def finish(
+        self, while_waiting: Callable[[], None] | None = None
+    ) -> tuple[np.ndarray, dict[str, int]]:
+        """Vectors of every distinct text added, in order, and each text's row.
+
+        ``while_waiting`` is called about once a second until the last batch is done.
+        """
         self._flush()
         self.progress(self._done, len(self.row_of))
         extra = self.helper() if self.helper is not None and self._queue.qsize() >= 2 else None
         if extra is not None:
             self._workers.append(self._start(extra))
-        self._join()
+        self._join(while_waiting)
         if self._errors:
             raise self._errors[0]
         parts = [self._results[key] for key in range(self._batches)]
@@ -266,11 +292,14 @@ class _BackgroundEncoder:
         vectors = np.vstack(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         return vectors, self.row_of
 
-    def _join(self) -> None:
+    def _join(self, while_waiting: Callable[[], None] | None = None) -> None:
         for _ in self._workers:
             self._queue.put(None)
         for worker in self._workers:
-            worker.join()
+            while worker.is_alive():
+                worker.join(timeout=1.0)
+                if while_waiting is not None and worker.is_alive():
+                    while_waiting()
         self._workers = []
 
     def close(self) -> None:
@@ -287,6 +316,83 @@ class _Reusable:
     """spaCy parses by (document id, checksum, body start, body end)."""
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     """Sentence and chunk vectors by text."""
+
+
+class _Checkpoint:
+    """The parses and vectors of a build in progress, saved part by part to ``folder``.
+
+    A build that stops part-way leaves its parts behind; the next build takes them over
+    as it takes over the published build's work (same keys: a document's id, checksum and
+    body, a text), so it resumes where the other stopped. A build that publishes clears
+    them. Each part is written atomically (its ``.spacy`` file, then the ``.npz`` that
+    lists its keys and makes it count), so a kill at any moment loses at most one part.
+
+    Args:
+        folder: ``index/resume/``.
+        signature: what made the parts (format, spaCy model, encoder); parts made
+            otherwise are dropped, never mixed in.
+    """
+
+    def __init__(self, folder: Path, signature: dict[str, Any]) -> None:
+        self.folder = folder
+        self.signature = signature
+        self._started = False
+
+    def load(self, nlp: Any) -> _Reusable:
+        """What earlier, unfinished builds saved (nothing when made another way or damaged)."""
+        found = _Reusable()
+        try:
+            header = json.loads((self.folder / "signature.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return found
+        if header != self.signature:
+            logger.info("dropping the saved work of an unfinished build made another way")
+            self.clear()
+            return found
+        for npz in sorted(self.folder.glob("part-*.npz")):
+            try:
+                with np.load(npz, allow_pickle=False) as data:
+                    keys = json.loads(str(data["keys"]))
+                    texts, vectors = json.loads(str(data["texts"])), data["vectors"]
+                docs = DocBin().from_disk(npz.with_suffix(".spacy")).get_docs(nlp.vocab)
+                found.parses.update(zip((tuple(k) for k in keys), docs, strict=True))
+                found.vectors.update(zip(texts, vectors, strict=True))
+            except Exception as exc:  # whatever a damaged file raises: skip that part
+                logger.warning("skipping a damaged part of saved build work %s: %s", npz, exc)
+        return found
+
+    def save(
+        self, parses: Sequence[tuple[tuple[str, str, int, int], Doc]], vectors: dict[str, Any]
+    ) -> None:
+        """Add one part: these parses (by key) and these vectors (by text)."""
+        if not parses and not vectors:
+            return
+        if not self._started:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / "signature.json", json.dumps(self.signature).encode())
+            self._started = True
+        name = f"part-{time.time_ns():020d}"
+        docbin = DocBin(store_user_data=False)
+        for _, doc in parses:
+            docbin.add(doc)
+        atomic_write(self.folder / f"{name}.spacy", docbin.to_bytes())
+        texts = list(vectors)
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            keys=np.array(json.dumps([list(key) for key, _ in parses])),
+            # JSON, not a NumPy string array, which would drop a text's trailing NULs.
+            texts=np.array(json.dumps(texts)),
+            vectors=(
+                np.stack([vectors[t] for t in texts]).astype(np.float32)
+                if texts
+                else np.zeros((0, 0), dtype=np.float32)
+            ),
+        )
+        atomic_write(self.folder / f"{name}.npz", buffer.getvalue())
+
+    def clear(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class IndexStore:
@@ -319,6 +425,20 @@ class IndexStore:
     @property
     def builds_dir(self) -> Path:
         return self.root / "builds"
+
+    @property
+    def resume_dir(self) -> Path:
+        """The saved work of a build that stopped part-way (see ``_Checkpoint``)."""
+        return self.root / "resume"
+
+    def _checkpoint(self, nlp: Any) -> _Checkpoint:
+        signature = {
+            "format_version": FORMAT_VERSION,
+            "spacy_model": spacy_model_name(nlp),
+            "model_id": self.embedder.model_id,
+            "backend": getattr(self.embedder, "backend", ""),
+        }
+        return _Checkpoint(self.resume_dir, signature)
 
     def current_path(self) -> Path | None:
         pointer = self.root / "CURRENT"
@@ -422,6 +542,8 @@ class IndexStore:
             os.rename(tmp, final)
             fsync_dir(self.builds_dir)
             self._publish(build_id)
+            # Published: the saved work of this or an earlier unfinished build is in it now.
+            shutil.rmtree(self.resume_dir, ignore_errors=True)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -459,7 +581,7 @@ class IndexStore:
             return _Reusable()
         try:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-            spacy_model = f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}"
+            spacy_model = spacy_model_name(nlp)
             if (
                 manifest.get("format_version") != FORMAT_VERSION
                 or manifest.get("versions", {}).get("spacy_model") != spacy_model
@@ -501,6 +623,15 @@ class IndexStore:
         # What the published build already holds (parses of unchanged documents, vectors of
         # unchanged texts) is reused: adding one document re-does only that document's work.
         previous = self._reusable(nlp)
+        # ... and so is what an unfinished build saved (a build resumes where one stopped).
+        checkpoint = self._checkpoint(nlp)
+        saved = checkpoint.load(nlp)
+        resumed = {
+            "parses": {k for k in saved.parses if k not in previous.parses},
+            "vectors": {t for t in saved.vectors if t not in previous.vectors},
+        }
+        previous.parses.update(saved.parses)
+        previous.vectors.update(saved.vectors)
         split: list[SplitDocument] = []
         keys = []
         for doc in documents:
@@ -516,6 +647,16 @@ class IndexStore:
             lambda done, total: report("embed", done, total),
             helper=self._helper_encoder,
         )
+        unsaved: list[tuple[tuple[str, str, int, int], Doc]] = []
+        last_save = time.monotonic()
+
+        def save(every: float = CHECKPOINT_SECONDS) -> None:
+            nonlocal last_save
+            if time.monotonic() - last_save >= every:
+                checkpoint.save(unsaved, encoder.take_finished())
+                unsaved.clear()
+                last_save = time.monotonic()
+
         try:
             for i, (doc, key) in enumerate(zip(documents, keys, strict=True)):
                 parse = previous.parses.get(key)
@@ -523,13 +664,41 @@ class IndexStore:
                 # The tok2vec tensor (96 floats a token) is not stored; holding it for every
                 # document would double a large build's memory.
                 part.parse.tensor = np.zeros((0,), dtype=np.float32)
+                if parse is None:
+                    unsaved.append((key, part.parse))
                 split.append(part)
                 encoder.add(t.text for t in (*part.sentences, *part.chunks)
                             if t.text not in previous.vectors)  # fmt: skip
                 report("parse", i + 1, len(documents))
-            computed, row_of = encoder.finish()
+                save()
+            embedded = encoder.finish(while_waiting=save)
+            return self._write_files(
+                out, documents, split, keys, previous, resumed, embedded, report
+            )
+        except BaseException:
+            # Stopped (Ctrl-C included) or failed: keep what is done for the next build.
+            try:
+                save(every=0.0)
+            except Exception as exc:
+                logger.warning("could not save the unfinished build's work: %s", exc)
+            raise
         finally:
             encoder.close()
+
+    def _write_files(
+        self,
+        out: Path,
+        documents: list[Document],
+        split: list[SplitDocument],
+        keys: list[tuple[str, str, int, int]],
+        previous: _Reusable,
+        resumed: dict[str, set[Any]],
+        embedded: tuple[np.ndarray, dict[str, int]],
+        report: ProgressCallback,
+    ) -> dict[str, Any]:
+        """Write the tables, the vector and BM25 indexes and return the manifest."""
+        nlp = load_spacy()
+        computed, row_of = embedded
         sentences = [s for part in split for s in part.sentences]
         chunks = [c for part in split for c in part.chunks]
 
@@ -581,11 +750,16 @@ class IndexStore:
                 "parses": sum(1 for k in keys if k in previous.parses),
                 "vectors": len(texts) - sum(1 for t in texts if t in row_of),
             },
+            # The part of "reused" that an unfinished build had saved.
+            "resumed": {
+                "parses": sum(1 for k in keys if k in resumed["parses"]),
+                "vectors": sum(1 for t in texts if t not in row_of and t in resumed["vectors"]),
+            },
             "versions": {
                 "faiss": faiss.__version__,
                 "bm25s": bm25s.__version__,
                 "spacy": spacy.__version__,
-                "spacy_model": f"{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}",
+                "spacy_model": spacy_model_name(nlp),
                 # Read from the metadata: importing it would load torch into a server
                 # that runs MiniLM on onnxruntime.
                 "sentence_transformers": metadata.version("sentence-transformers"),

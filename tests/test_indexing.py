@@ -12,6 +12,7 @@ import pytest
 from qa.documents import Document
 from qa.embedding import TextEmbedder
 from qa.indexing import HNSW_EF_SEARCH, IndexParameters, IndexStore, _BackgroundEncoder
+from qa.nlp import load_spacy
 from qa.retrieval import HybridRetriever
 from tests.conftest import assert_verbatim
 
@@ -242,3 +243,158 @@ def test_background_encoder_stops_when_the_build_fails() -> None:
     encoder.add(f"t{i}" for i in range(30))
     encoder.close()
     assert len(slow.seen) < 30  # queued batches were dropped, not encoded
+
+
+# -- resuming a build that stopped part-way ---------------------------------------------------
+
+NOTES = [
+    Document(id=f"note-{i:02d}", text=f"Note {i} is about the river Oska. It floods in spring {i}.")
+    for i in range(12)
+]
+
+
+def _manifest(path: Path) -> dict:
+    return json.loads((path / "manifest.json").read_text())
+
+
+def test_a_failed_build_saves_its_work_and_the_next_build_resumes_it(
+    store: IndexStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Everything is parsed and embedded; writing the BM25 index then fails.
+    with monkeypatch.context() as patch:
+        patch.setattr("qa.indexing.bm25s.BM25.save", _explode)
+        with pytest.raises(_Boom):
+            store.build([DOC_A, DOC_B])
+    assert store.current_path() is None
+    assert sorted(p.suffix for p in store.resume_dir.glob("part-*")) == [".npz", ".spacy"]
+
+    path = store.build([DOC_A, DOC_B])
+    manifest = _manifest(path)
+    assert manifest["resumed"]["parses"] == 2 and manifest["reused"]["parses"] == 2
+    assert manifest["embedded_texts"] == 0  # every vector came from the saved work
+    assert manifest["resumed"]["vectors"] == manifest["counts"]["sentences"] + 2  # + chunks
+    assert not store.resume_dir.exists()  # published: nothing left to resume
+    resumed = store.load(path)
+    fresh_store = IndexStore(store.root.parent / "fresh", store.params, store.embedder)
+    fresh = fresh_store.load(fresh_store.build([DOC_A, DOC_B]))
+    assert resumed.sentences == fresh.sentences
+    np.testing.assert_allclose(
+        resumed.sentence_vectors.reconstruct_n(0, len(resumed.sentences)),
+        fresh.sentence_vectors.reconstruct_n(0, len(fresh.sentences)),
+        atol=1e-5,
+    )
+    for sentence in resumed.sentences:
+        assert resumed.sentence_parse(sentence).text == sentence.text
+
+
+def test_work_saved_while_parsing_survives_an_interruption(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in the middle of parsing: the documents parsed so far are not parsed again."""
+    monkeypatch.setattr("qa.indexing.CHECKPOINT_SECONDS", 0.0)  # save after every document
+    store = IndexStore(tmp_path / "index", IndexParameters(), _NamedEncoder())
+
+    def interrupt_at_five(stage: str, done: int, total: int) -> None:
+        if stage == "parse" and done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.build(NOTES, progress=interrupt_at_five)
+    manifest = _manifest(store.build(NOTES))
+    assert manifest["resumed"]["parses"] == 5
+    assert manifest["counts"]["documents"] == len(NOTES)
+
+
+def test_saved_work_of_another_encoder_is_dropped(tmp_path: Path) -> None:
+    other = _NamedEncoder()
+    other.model_id = "another/model"
+    first = IndexStore(tmp_path / "index", IndexParameters(), other)
+    first._checkpoint(load_spacy()).save([], {"A sentence.": np.ones(2, dtype=np.float32)})
+    assert first.resume_dir.exists()
+    store = IndexStore(tmp_path / "index", IndexParameters(), _NamedEncoder())
+    manifest = _manifest(store.build([DOC_A]))
+    assert manifest["resumed"] == {"parses": 0, "vectors": 0}
+    assert not store.resume_dir.exists()
+
+
+def test_a_damaged_part_of_saved_work_is_skipped(
+    store: IndexStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr("qa.indexing.bm25s.BM25.save", _explode)
+        with pytest.raises(_Boom):
+            store.build([DOC_A])
+    for part in store.resume_dir.glob("part-*.npz"):
+        part.write_bytes(b"garbage")
+    manifest = _manifest(store.build([DOC_A]))
+    assert manifest["resumed"] == {"parses": 0, "vectors": 0}
+    assert store.verify() == []
+
+
+KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+import qa.indexing
+from qa.indexing import IndexParameters, IndexStore
+from tests.test_indexing import NOTES, _NamedEncoder
+
+qa.indexing.CHECKPOINT_SECONDS = 0.0
+
+def pause(stage, done, total):
+    if stage == "parse" and done == 8:
+        print("PAUSED", flush=True)
+        time.sleep(600)
+
+IndexStore(Path(sys.argv[1]), IndexParameters(), _NamedEncoder()).build(NOTES, progress=pause)
+"""
+
+
+def test_a_build_killed_with_sigkill_is_resumed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from qa.config import PROJECT_ROOT
+
+    root = tmp_path / "index"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(root)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().strip() == "PAUSED"
+    finally:
+        worker.kill()  # SIGKILL: nothing runs on the way out
+        worker.wait()
+    store = IndexStore(root, IndexParameters(), _NamedEncoder())
+    assert store.current_path() is None
+    manifest = _manifest(store.build(NOTES))
+    # Saved after each document; the eighth was being reported when the kill came.
+    assert manifest["resumed"]["parses"] == 7
+    index = store.load()
+    assert [d for d in index.documents] == [n.id for n in NOTES]
+
+
+class _NamedEncoder:
+    """A fast stand-in encoder: each text's vector is a hash of it (deterministic)."""
+
+    dimension = 4
+    model_id = "test/named"
+    backend = "test"
+
+    def warm_up(self) -> None:
+        pass
+
+    def run(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        if progress:
+            progress(len(texts))
+        return np.array(
+            [[(hash(t) >> s) % 97 / 97.0 + 0.01 for s in (0, 8, 16, 24)] for t in texts],
+            dtype=np.float32,
+        )
+
+
+def _explode(*args: object, **kwargs: object) -> None:
+    raise _Boom("disk on fire")

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     # Retrieval: how many passages the reader reads, and the reciprocal-rank-fusion constant.
     top_k: int = Field(default=5, ge=1, le=20)
     rrf_k: int = Field(default=60, ge=1)
+    # How the sentence, chunk and BM25 rankings are fused: "score" (cosine + weighted
+    # chunk cosine + weighted max-normalised BM25) or "rrf" (reciprocal rank, `rrf_k`).
+    # Score fusion ranks paraphrased questions' sentences higher (see qa/retrieval.py);
+    # the weights were tuned on the gold dev split (0.1 / 0.2; 0.15-0.2 for BM25 and
+    # 0-0.2 for chunks measure about the same).
+    fusion: Literal["score", "rrf"] = "score"
+    chunk_weight: float = Field(default=0.1, ge=0.0)
+    bm25_weight: float = Field(default=0.2, ge=0.0)
 
     # Empty means the built-in reader; a Hugging Face QA checkpoint name or path selects
     # the transformers reader (needs the weights locally or hub access).

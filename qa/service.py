@@ -186,7 +186,15 @@ class QAService:
 
     def _install(self, index: LoadedIndex, stamp: tuple[int, int] | None = None) -> None:
         # Writers call this with the store's write lock held, so CURRENT still names ``index``.
-        retriever = HybridRetriever(index, self.embedder, rrf_k=self.settings.rrf_k)
+        settings = self.settings
+        retriever = HybridRetriever(
+            index,
+            self.embedder,
+            rrf_k=settings.rrf_k,
+            fusion=settings.fusion,
+            chunk_weight=settings.chunk_weight,
+            bm25_weight=settings.bm25_weight,
+        )
         self._state = _State(index, retriever, stamp or self.store.current_stamp())
         logger.info(
             "serving index %s: %d documents, %d sentences",

@@ -85,6 +85,12 @@ def index(
             path = store.build(documents, progress=build_progress(progress))
         manifest = store.read_manifest() or {}
     console.print(f"[green]Built[/green] {path} {manifest.get('counts')}")
+    resumed = manifest.get("resumed") or {}
+    if any(resumed.values()):
+        console.print(
+            f"Resumed an unfinished build ({store.resume_dir}); taken over: documents "
+            f"parsed {resumed.get('parses', 0):,}, texts embedded {resumed.get('vectors', 0):,}"
+        )
 
 
 @app.command()

@@ -633,12 +633,17 @@ class Bench:
     # -- HTTP ------------------------------------------------------------------------------
 
     def start_server(
-        self, cache: int, backend: str | None = None, workers: int = 1
+        self,
+        cache: int,
+        backend: str | None = None,
+        workers: int = 1,
+        extra_env: dict[str, str] | None = None,
     ) -> tuple[subprocess.Popen[bytes], int, float]:
         port = free_port()
         env = self.env(1, cache=cache)
         env["QA_EMBEDDING_BACKEND"] = backend or self.backend
         env["QA_WORKERS"] = str(workers)
+        env.update(extra_env or {})
         env.update(QA_HOST="127.0.0.1", QA_PORT=str(port))
         started = time.perf_counter()
         server = subprocess.Popen(
@@ -749,6 +754,17 @@ class Bench:
             "torch_loaded": any(t for t in torch_in),
         }
 
+    def http_serial_parse(self) -> None:
+        """c=1 and c=8 with the question parsed after retrieval, not beside it, to show
+        what ``QA_PARALLEL_PARSE`` buys."""
+        self.say("/ask over HTTP with the question parse after retrieval (QA_PARALLEL_PARSE=0)")
+        server, port, _ = self.start_server(cache=0, extra_env={"QA_PARALLEL_PARSE": "0"})
+        try:
+            levels = self.load_levels(port, (1, 8))
+        finally:
+            self.stop_server(server)
+        self.results["serial_parse"] = {"levels": levels}
+
     def http_other_backend(self) -> None:
         """The headline figures again with the other question encoder, for comparison."""
         other = "onnx" if self.backend == "torch" else "torch"
@@ -784,6 +800,7 @@ class Bench:
         self.in_process()
         self.http()
         self.http_workers()
+        self.http_serial_parse()
         if self.compare:
             self.http_other_backend()
         scale[0]["query"] = None
@@ -869,6 +886,8 @@ def render_markdown(results: dict[str, Any]) -> str:
     ]
     if several:
         runs.append((f"HTTP, {several['workers']} worker processes", several["levels"]))
+    if results.get("serial_parse"):
+        runs.append(("HTTP, question parsed after retrieval", results["serial_parse"]["levels"]))
     if other:
         runs.append((f"HTTP, {other['backend']} question encoder", other["levels"]))
     for path, levels in runs:

@@ -161,6 +161,7 @@ def _fake_results() -> dict[str, Any]:
             "total_rss_mb": 805.5,
             "torch_loaded": False,
         },
+        "serial_parse": {"levels": {"1": level(17.0, 55.0), "8": level(70.0, 100.0)}},
         "stages_p50_ms": {"retrieve": 6.0, "read": 5.0},
         "cold_start": {"seconds": 4.0, "samples": [3.9, 4.1]},
         "memory": {"serving_rss_mb": 650.0, "serving_peak_rss_mb": 720.0},
@@ -194,6 +195,7 @@ def test_report_and_plot_are_written(tmp_path: Path) -> None:
     )
     assert "Reader: learned." in markdown
     assert "| HTTP, 2 worker processes | 8 |" in markdown
+    assert "| HTTP, question parsed after retrieval | 1 | 17.0 |" in markdown
     assert "RSS 805.5 MB in all (410.0 + 395.5 MB); torch loaded: no" in markdown
     assert "| 10,000 |" in markdown and "torch question encoder" in markdown
     paths = write_outputs(results, tmp_path / "out")

@@ -54,6 +54,13 @@ CONFIDENCE_FEATURES = [
 ]
 _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _MISSING_ATTRIBUTE_FACTOR = 0.02
+# "Which company / university / station": the best name's contextual vectors (its head,
+# or the words next to it) must come this near the kind word, or the name is of the right
+# broad label but another kind ("Al Jazeera" for "which university"), which mostly means
+# the passages never name one of that kind. Names that do fit score 0.25 and up.
+_KIND_FIT_MIN = 0.2
+_UNFIT_KIND_FACTOR = 0.02
+_NAMED_KINDS = {FineType.PERSON, FineType.ORGANIZATION, FineType.PLACE}
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
 
 
@@ -302,6 +309,21 @@ def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarra
     return out
 
 
+def kind_unfit(x: np.ndarray, best: int, question: Question) -> bool:
+    """Whether the best candidate of a "which <kind>" question for a person, organisation
+    or place is unlike that kind: neither its head nor a neighbouring word is near the
+    kind word in MiniLM's contextual space.
+
+    Only for a kind named in the question's wh-phrase ("which university"), not for "who".
+    """
+    if question.fine_type not in _NAMED_KINDS or question.wh not in {"which", "what"}:
+        return False
+    if question.focus < 0 or not question.wh_start <= question.focus < question.wh_end:
+        return False
+    fit = max(x[best, _INDEX["focus_sim"]], x[best, _INDEX["focus_neighbour_sim"]])
+    return bool(fit < _KIND_FIT_MIN)
+
+
 class LearnedReader:
     """Rank candidate spans with trained trees; confidence is a calibrated probability.
 
@@ -391,6 +413,8 @@ class LearnedReader:
             best = order[0]
             if math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
                 confidence *= _MISSING_ATTRIBUTE_FACTOR
+        if self.extractor.use_embeddings and kind_unfit(candidates.features, order[0], parsed):
+            confidence *= _UNFIT_KIND_FACTOR
         answers: list[ExtractedAnswer] = []
         best_logit = None
         for i in order:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import MiniLMEncoder
@@ -324,6 +324,89 @@ def kind_unfit(x: np.ndarray, best: int, question: Question) -> bool:
     return bool(fit < _KIND_FIT_MIN)
 
 
+# How far below the best an action may be ranked and still be preferred for being done by
+# the question's actor (logit units).
+_ACTOR_MARGIN = 2.0
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Links through which a verb shares its subject: "able to *defend*", "stepped in and *provided*".
+_SUBJECT_SHARING = {"xcomp", "acomp", "conj"}
+_RELATIVE_PRONOUNS = {"who", "which", "that"}
+_ACTION_KINDS = {"vp", "vp_full", "clause", "clause_full"}
+
+
+def _actor(verb: Token) -> tuple[Token | None, bool]:
+    """Who does ``verb``, and whether a modal ("would", "will") marks it.
+
+    Climbs the links that share a subject ("be able to do" -> "be"), and takes the noun a
+    relative clause hangs on for its "who" or "which".
+    """
+    modal = False
+    token = verb
+    for _ in range(6):  # a few links at most; a parse is a tree, but stay bounded
+        modal = modal or any(c.dep_ == "aux" and c.tag_ == "MD" for c in token.children)
+        subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None:
+            if subject.lower_ in _RELATIVE_PRONOUNS and token.dep_ == "relcl":
+                return token.head, modal
+            return subject, modal
+        if token.dep_ not in _SUBJECT_SHARING or token.head.i == token.i:
+            break
+        token = token.head
+    return None, modal
+
+
+def _actor_forms(subject: Token) -> set[str]:
+    """Word forms of a subject and the nouns coordinated with it ("firms and militias")."""
+    tokens = [subject, *(t for t in subject.conjuncts)]
+    return {form for t in tokens for form in (t.lemma_.lower(), t.lower_)}
+
+
+def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "what did X do": of the actions ranked near the best, one done by X (and marked
+    by a modal when the question's is: "what would X do") takes the best one's place when
+    the best is not. "blamed Turkey" (done by the speaker) gives way to "stepped in and
+    provided resources" (done by the Turks) for "what have the Turks done". The scores are
+    swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.ACTION or not len(logits):
+        return logits
+    do = next(
+        (
+            t
+            for t in question.doc[max(question.wh_end, 0) :]
+            if t.lemma_ == "do" and t.pos_ == "VERB"
+        ),
+        None,
+    )
+    if do is None:
+        return logits
+    subject, asks_modal = _actor(do)
+    if subject is None or subject.pos_ == "PRON":
+        return logits
+    wanted = _actor_forms(subject)
+
+    def fit(i: int) -> float:
+        candidate = candidates.candidates[i]
+        root = candidate.span.root
+        if not candidate.kinds & _ACTION_KINDS or root.pos_ not in {"VERB", "AUX"}:
+            return 0.0
+        actor, modal = _actor(root)
+        if actor is None or not _names(wanted, _actor_forms(actor)):
+            return 0.0
+        return 2.0 + float(asks_modal and modal)
+
+    best = int(np.argmax(logits))
+    near = [int(i) for i in np.flatnonzero(logits >= logits[best] - _ACTOR_MARGIN) if i != best]
+    if not near:
+        return logits
+    score, _, other = max((fit(i), logits[i], i) for i in near)
+    if score <= fit(best):
+        return logits
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
 class LearnedReader:
     """Rank candidate spans with trained trees; confidence is a calibrated probability.
 
@@ -384,6 +467,7 @@ class LearnedReader:
         logits = prefer_counted(logits, candidates)
         logits = prefer_measured(logits, candidates)
         logits = prefer_whole_list(logits, candidates)
+        logits = prefer_actor(logits, candidates)
         row = confidence_features(
             candidates.features,
             candidates.texts,

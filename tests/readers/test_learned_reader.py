@@ -149,6 +149,23 @@ def test_a_name_of_another_kind_gets_no_confidence(reader: LearnedReader) -> Non
     assert not unfit or unfit[0].confidence < Settings().min_confidence
 
 
+def test_an_action_is_done_by_the_questions_actor(reader: LearnedReader) -> None:
+    # "has a large harbour" is the city's too, but only "would ... repair" is what the city
+    # would do; the council's own actions are not the city's.
+    text = (
+        "The council also urged both sides to stay calm and said that the city, which has a "
+        "large harbour, would quickly repair the bridge."
+    )
+    passage = [Passage("city", 0, len(text), text, score=1.0, rank=0)]
+    city = reader.run("What did the council say the city would do?", passage)
+    assert city[0].text == "quickly repair the bridge"
+    rescue = "Speaking on Monday, the mayor praised the firefighters, who had rescued six children."
+    passage = [Passage("mayor", 0, len(rescue), rescue, score=1.0, rank=0)]
+    assert reader.run("What did the mayor do?", passage)[0].text.startswith("praised")
+    firefighters = reader.run("According to the mayor, what have the firefighters done?", passage)
+    assert firefighters[0].text.startswith("rescued six children")
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

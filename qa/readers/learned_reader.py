@@ -407,6 +407,38 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return out
 
 
+def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "what did X do": when the best span is one of coordinated actions ("assert their
+    interests" of "assert their interests and position themselves for a deal") and a span
+    holding them all is ranked near it, they swap places: X did both."""
+    question = candidates.question
+    if question.fine_type is not FineType.ACTION or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return logits
+    others = [c for c in root.conjuncts if c.pos_ in {"VERB", "AUX"} and c.i >= span.end]
+    if not others:
+        return logits
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start <= span.start
+        and candidate.span.end > max(c.i for c in others)
+        and candidate.span.root.i == root.i
+        and logits[i] >= logits[best] - _ACTOR_MARGIN
+    ]
+    if not wholes:
+        return logits
+    other = max(wholes, key=lambda i: logits[i])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
 class LearnedReader:
     """Rank candidate spans with trained trees; confidence is a calibrated probability.
 
@@ -468,6 +500,7 @@ class LearnedReader:
         logits = prefer_measured(logits, candidates)
         logits = prefer_whole_list(logits, candidates)
         logits = prefer_actor(logits, candidates)
+        logits = prefer_all_actions(logits, candidates)
         row = confidence_features(
             candidates.features,
             candidates.texts,

@@ -166,6 +166,14 @@ def test_an_action_is_done_by_the_questions_actor(reader: LearnedReader) -> None
     assert firefighters[0].text.startswith("rescued six children")
 
 
+def test_coordinated_actions_answer_together(reader: LearnedReader) -> None:
+    # The rebels try both things: "seize the airport" alone is half the answer.
+    text = "The rebels are trying to seize the airport and cut the road to the capital."
+    passage = [Passage("rebels", 0, len(text), text, score=1.0, rank=0)]
+    answers = reader.run("What are the rebels trying to do?", passage)
+    assert answers[0].text == "seize the airport and cut the road to the capital"
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

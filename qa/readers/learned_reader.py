@@ -59,6 +59,9 @@ _MISSING_ATTRIBUTE_FACTOR = 0.02
 # broad label but another kind ("Al Jazeera" for "which university"), which mostly means
 # the passages never name one of that kind. Names that do fit score 0.25 and up.
 _KIND_FIT_MIN = 0.2
+_KIND_FIT_CLEAR = 0.25
+# How far below an unfit best a name that clearly fits may be ranked and take its place.
+_KIND_MARGIN = 4.0
 _UNFIT_KIND_FACTOR = 0.02
 _NAMED_KINDS = {FineType.PERSON, FineType.ORGANIZATION, FineType.PLACE}
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
@@ -309,6 +312,36 @@ def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarra
     return out
 
 
+def _kind_fit(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x[:, _INDEX["focus_sim"]], x[:, _INDEX["focus_neighbour_sim"]])
+
+
+def _asks_named_kind(question: Question) -> bool:
+    """A person, organisation or place question whose wh-phrase names the kind."""
+    if question.fine_type not in _NAMED_KINDS or question.wh not in {"which", "what"}:
+        return False
+    return question.focus >= 0 and question.wh_start <= question.focus < question.wh_end
+
+
+def prefer_fitting_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "which <kind>": a best name unlike the kind ("State" for "which radio station")
+    swaps places with the best-ranked name near it that is clearly of that kind ("WBS")."""
+    x = candidates.features
+    if not len(logits) or not _asks_named_kind(candidates.question):
+        return logits
+    fit = _kind_fit(x)
+    best = int(np.argmax(logits))
+    if fit[best] >= _KIND_FIT_MIN:
+        return logits
+    near = np.flatnonzero((fit >= _KIND_FIT_CLEAR) & (logits >= logits[best] - _KIND_MARGIN))
+    if not len(near):
+        return logits
+    other = int(near[np.argmax(logits[near])])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
 def kind_unfit(x: np.ndarray, best: int, question: Question) -> bool:
     """Whether the best candidate of a "which <kind>" question for a person, organisation
     or place is unlike that kind: neither its head nor a neighbouring word is near the
@@ -316,12 +349,7 @@ def kind_unfit(x: np.ndarray, best: int, question: Question) -> bool:
 
     Only for a kind named in the question's wh-phrase ("which university"), not for "who".
     """
-    if question.fine_type not in _NAMED_KINDS or question.wh not in {"which", "what"}:
-        return False
-    if question.focus < 0 or not question.wh_start <= question.focus < question.wh_end:
-        return False
-    fit = max(x[best, _INDEX["focus_sim"]], x[best, _INDEX["focus_neighbour_sim"]])
-    return bool(fit < _KIND_FIT_MIN)
+    return _asks_named_kind(question) and bool(_kind_fit(x)[best] < _KIND_FIT_MIN)
 
 
 # How far below the best an action may be ranked and still be preferred for being done by
@@ -500,6 +528,8 @@ class LearnedReader:
         logits = prefer_measured(logits, candidates)
         logits = prefer_whole_list(logits, candidates)
         logits = prefer_actor(logits, candidates)
+        if self.extractor.use_embeddings:
+            logits = prefer_fitting_kind(logits, candidates)
         logits = prefer_all_actions(logits, candidates)
         row = confidence_features(
             candidates.features,

@@ -149,6 +149,16 @@ def test_a_name_of_another_kind_gets_no_confidence(reader: LearnedReader) -> Non
     assert not unfit or unfit[0].confidence < Settings().min_confidence
 
 
+def test_a_name_of_the_asked_kind_is_preferred(reader: LearnedReader) -> None:
+    # The trees like the city for "which radio station"; the radio is of the asked kind.
+    text = '"We will rebuild the dam," Agriculture Secretary Ann Cole told KXR radio in Denver.'
+    passage = [Passage("radio", 0, len(text), text, score=1.0, rank=0)]
+    station = reader.run("Which radio station did Ann Cole speak to?", passage)
+    assert station[0].text == "KXR radio"
+    assert station[0].confidence >= Settings().min_confidence
+    assert reader.run("Which city did Ann Cole speak in?", passage)[0].text == "Denver"
+
+
 def test_an_action_is_done_by_the_questions_actor(reader: LearnedReader) -> None:
     # "has a large harbour" is the city's too, but only "would ... repair" is what the city
     # would do; the council's own actions are not the city's.

@@ -133,22 +133,6 @@ def test_confidence_is_lower_for_a_near_miss(reader: LearnedReader) -> None:
     assert hit and (not miss or miss[0].confidence < hit[0].confidence)
 
 
-KINDS = (
-    "Maria Lopez, a chemist at the Northfield Institute, told the Daily Courier that the new "
-    "vaccine works."
-)
-
-
-def test_a_name_of_another_kind_gets_no_confidence(reader: LearnedReader) -> None:
-    # The newspaper is a fair answer to "which newspaper", but it is no company: the
-    # passage names no company, so the reader should not stand behind it.
-    passage = [Passage("kinds", 0, len(KINDS), KINDS, score=1.0, rank=0)]
-    fits = reader.run("Which newspaper did Maria Lopez speak to?", passage)
-    unfit = reader.run("Which company makes the new vaccine?", passage)
-    assert fits[0].text == "the Daily Courier" and fits[0].confidence > 0.2
-    assert not unfit or unfit[0].confidence < Settings().min_confidence
-
-
 def test_a_name_of_the_asked_kind_is_preferred(reader: LearnedReader) -> None:
     # The trees like the city for "which radio station"; the radio is of the asked kind.
     text = '"We will rebuild the dam," Agriculture Secretary Ann Cole told KXR radio in Denver.'

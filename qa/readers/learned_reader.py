@@ -217,6 +217,36 @@ def _names(forms: set[str], phrase: set[str]) -> bool:
     return bool(forms & phrase) or any(_related(a, b) for a in forms for b in phrase)
 
 
+def _named_share(candidates: CandidateSet, i: int, wanted: list[set[str]]) -> float:
+    """The share of what a "how many" question counts that candidate ``i``'s phrase names."""
+    candidate = candidates.candidates[i]
+    parse = candidates.passages[candidates.passage_of[i]].parse
+    sentence = parse if parse is not None else candidate.span.doc[:]
+    phrase = _counted_phrase(candidate.span, sentence)
+    return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
+
+
+# A count whose own phrase names nothing of what is counted and whose words are this far
+# from the counted noun in MiniLM's contextual space counts something else ("two" former
+# republics, the "16" of October 16, for "how many people / troops"): counts of the right
+# thing score 0.3 and up, even when the noun is left out ("dozens" wounded for "people").
+_COUNT_FIT_MIN = 0.2
+_UNCOUNTED_FACTOR = 0.02
+
+
+def counts_something_else(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "how many X" is a number of something other than X."""
+    question = candidates.question
+    if question.wh != "how many" or question.focus < 0:
+        return False
+    wanted = _counted_words(question)
+    if not wanted or _named_share(candidates, best, wanted) > 0:
+        return False
+    x = candidates.features
+    fit = max(x[best, _INDEX["focus_sim"]], x[best, _INDEX["focus_neighbour_sim"]])
+    return bool(fit < _COUNT_FIT_MIN)
+
+
 def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "how many X": of the counts ranked near the best, the one whose own phrase names
     more of X and its modifiers takes the best one's place ("two escort ships", not "four
@@ -231,11 +261,7 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     best = int(np.argmax(np.where(ok, logits, -np.inf)))
 
     def named(i: int) -> float:
-        candidate = candidates.candidates[i]
-        parse = candidates.passages[candidates.passage_of[i]].parse
-        sentence = parse if parse is not None else candidate.span.doc[:]
-        phrase = _counted_phrase(candidate.span, sentence)
-        return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
+        return _named_share(candidates, i, wanted)
 
     near = [
         int(i)
@@ -549,6 +575,8 @@ class LearnedReader:
             best = order[0]
             if math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
                 confidence *= _MISSING_ATTRIBUTE_FACTOR
+        if self.extractor.use_embeddings and counts_something_else(candidates, order[0]):
+            confidence *= _UNCOUNTED_FACTOR
         answers: list[ExtractedAnswer] = []
         best_logit = None
         for i in order:

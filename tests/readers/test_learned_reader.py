@@ -168,6 +168,19 @@ def test_coordinated_actions_answer_together(reader: LearnedReader) -> None:
     assert answers[0].text == "seize the airport and cut the road to the capital"
 
 
+def test_a_count_of_something_else_gets_no_confidence(reader: LearnedReader) -> None:
+    # "two" counts kingdoms and "40" lorries: neither answers how many people or soldiers,
+    # while "trucks" is near enough to "lorries" to keep its answer.
+    text = "On March 3, the two neighbouring kingdoms signed a trade pact, and 40 lorries crossed."
+    passage = [Passage("pact", 0, len(text), text, score=1.0, rank=0)]
+    threshold = Settings().min_confidence
+    trucks = reader.run("How many trucks crossed the border?", passage)
+    assert trucks[0].text == "40" and trucks[0].confidence > 0.2
+    for question in ("How many people live in the kingdoms?", "How many soldiers guarded it?"):
+        answers = reader.run(question, passage)
+        assert not answers or answers[0].confidence < threshold, question
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

@@ -482,6 +482,37 @@ def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
     return out
 
 
+def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A best noun phrase that stops inside one of its own modifiers ("an exchange of
+    bodies" of "an exchange of bodies and prisoners of war") swaps places with the shortest
+    candidate from the same start that holds the whole modifier."""
+    question = candidates.question
+    if question.fine_type is not FineType.THING or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.pos_ not in {"NOUN", "PROPN"}:
+        return logits
+    cut = [t for t in span if t.i != root.i and any(c.i >= span.end for c in t.children)]
+    if not cut:
+        return logits
+    needed = max(max(d.i for d in t.subtree) for t in cut) + 1
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start == span.start
+        and candidate.span.end >= needed
+    ]
+    if not wholes:
+        return logits
+    other = min(wholes, key=lambda i: (len(candidates.candidates[i].span), -logits[i]))
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
 class LearnedReader:
     """Rank candidate spans with trained trees; confidence is a calibrated probability.
 
@@ -546,6 +577,7 @@ class LearnedReader:
         if self.extractor.use_embeddings:
             logits = prefer_fitting_kind(logits, candidates)
         logits = prefer_all_actions(logits, candidates)
+        logits = prefer_uncut_phrase(logits, candidates)
         row = confidence_features(
             candidates.features,
             candidates.texts,

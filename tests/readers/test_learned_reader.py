@@ -181,6 +181,18 @@ def test_a_count_of_something_else_gets_no_confidence(reader: LearnedReader) -> 
         assert not answers or answers[0].confidence < threshold, question
 
 
+def test_a_phrase_is_not_cut_inside_its_modifier(reader: LearnedReader) -> None:
+    # "a return of refugees" stops half-way through "refugees and prisoners".
+    text = (
+        "The agreement was signed as a temporary truce to allow a return of refugees and "
+        "prisoners to their villages."
+    )
+    passage = [Passage("truce", 0, len(text), text, score=1.0, rank=0)]
+    answers = reader.run("What was the temporary truce meant to allow?", passage)
+    assert answers[0].text.startswith("a return of refugees and prisoners")
+    assert reader.run("What was signed?", passage)[0].text == "The agreement"
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

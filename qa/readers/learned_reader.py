@@ -162,6 +162,28 @@ def masked_logits(logits: np.ndarray, x: np.ndarray, fine_type: FineType) -> np.
     return out
 
 
+_MONTHS = {
+    *["january", "february", "march", "april", "may", "june", "july", "august"],
+    *["september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun"],
+    *["jul", "aug", "sep", "sept", "oct", "nov", "dec"],
+}
+
+
+def days_of_month(candidates: CandidateSet) -> np.ndarray:
+    """Candidates that are only the day of a date ("16" of "October 16", "28" of
+    "September 28-30"): a date, never an age, a length or a distance."""
+    out = np.zeros(len(candidates), dtype=bool)
+    for i, candidate in enumerate(candidates.candidates):
+        span = candidate.span
+        if not all(t.like_num or t.text in {"-", "–"} for t in span):
+            continue
+        doc = span.doc
+        before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
+        after = doc[span.end].lower_.rstrip(".") if span.end < len(doc) else ""
+        out[i] = before in _MONTHS or after in _MONTHS
+    return out
+
+
 # A number's own phrase: the noun it modifies ("150" -> "150 fighters from Libyan militias").
 _ATTACHED_DEPS = {"compound", "nummod", "amod", "poss", "quantmod", "nmod"}
 _OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
@@ -570,6 +592,8 @@ class LearnedReader:
             candidates.features[:, self._dropped] = 0.0
         logits = self.model.ranker.decision_function(candidates.features)
         logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
+        if candidates.question.wh in {"how old", "how long", "how far"}:
+            logits[days_of_month(candidates)] = logits.min() - 30.0
         logits = prefer_counted(logits, candidates)
         logits = prefer_measured(logits, candidates)
         logits = prefer_whole_list(logits, candidates)

@@ -193,6 +193,19 @@ def test_a_phrase_is_not_cut_inside_its_modifier(reader: LearnedReader) -> None:
     assert reader.run("What was signed?", passage)[0].text == "The agreement"
 
 
+def test_the_day_of_a_date_is_no_age(reader: LearnedReader) -> None:
+    threshold = Settings().min_confidence
+    for text, age in (
+        ("Tom Reyes, the new coach, will meet the players on June 14 in Lyon.", None),
+        ("Tom Reyes, 52, the new coach, will meet the players on June 14 in Lyon.", "52"),
+    ):
+        passage = [Passage("coach", 0, len(text), text, score=1.0, rank=0)]
+        answers = [
+            a for a in reader.run("How old is Tom Reyes?", passage) if a.confidence >= threshold
+        ]
+        assert (answers[0].text if answers else None) == age
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

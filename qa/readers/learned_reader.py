@@ -22,6 +22,7 @@ from spacy.tokens import Span, Token
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import MiniLMEncoder
+from qa.nlp import ORDINAL_WORDS
 from qa.readers.candidates import document_offsets
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.question import FineType, Question, QuestionAnalyzer, WhRole
@@ -63,6 +64,9 @@ _KIND_FIT_CLEAR = 0.25
 # How far below an unfit best a name that clearly fits may be ranked and take its place.
 _KIND_MARGIN = 4.0
 _NAMED_KINDS = {FineType.PERSON, FineType.ORGANIZATION, FineType.PLACE}
+# A best sentence about another one of what the question numbers ("the first week" for
+# "in the second week") is about something else, however well it matches otherwise.
+_OTHER_ORDINAL_FACTOR = 0.02
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
 
 
@@ -535,6 +539,25 @@ def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     return out
 
 
+def _ordinals(tokens: Sequence[Token] | Span) -> dict[str, set[str]]:
+    """Ordinal words by the lemma of the noun they number: {"week": {"second"}}."""
+    out: dict[str, set[str]] = {}
+    for t in tokens:
+        if t.lower_ in ORDINAL_WORDS and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
+            out.setdefault(t.head.lemma_.lower(), set()).add(t.lower_)
+    return out
+
+
+def other_ordinal(question: Question, sentence: Span) -> bool:
+    """Whether the sentence numbers a noun of the question differently, and never as the
+    question does: "in the first week of October" for "how many in the second week"."""
+    asked = _ordinals(question.doc)
+    if not asked:
+        return False
+    found = _ordinals(sentence)
+    return any(noun in found and not found[noun] & words for noun, words in asked.items())
+
+
 class LearnedReader:
     """Rank candidate spans with trained trees; confidence is a calibrated probability.
 
@@ -633,6 +656,11 @@ class LearnedReader:
                 confidence *= _MISSING_ATTRIBUTE_FACTOR
         if self.extractor.use_embeddings and counts_something_else(candidates, order[0]):
             confidence *= _UNCOUNTED_FACTOR
+        top = candidates.passages[candidates.passage_of[order[0]]].parse
+        if top is None:  # the extractor parsed the passage's text on its own
+            top = candidates.candidates[order[0]].span.doc[:]
+        if other_ordinal(parsed, top):
+            confidence *= _OTHER_ORDINAL_FACTOR
         answers: list[ExtractedAnswer] = []
         best_logit = None
         for i in order:

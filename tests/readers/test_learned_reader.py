@@ -206,6 +206,16 @@ def test_the_day_of_a_date_is_no_age(reader: LearnedReader) -> None:
         assert (answers[0].text if answers else None) == age
 
 
+def test_another_numbered_one_gets_no_confidence(reader: LearnedReader) -> None:
+    # The sentence is about the first week; it says nothing of the second.
+    text = "In the first week of the trial alone, 12 witnesses testified for the defence."
+    passage = [Passage("trial", 0, len(text), text, score=1.0, rank=0)]
+    first = reader.run("How many witnesses testified in the first week?", passage)
+    second = reader.run("How many witnesses testified in the second week?", passage)
+    assert first[0].text == "12" and first[0].confidence > 0.5
+    assert not second or second[0].confidence < Settings().min_confidence
+
+
 def test_created_from_settings(settings, embedder: TextEmbedder) -> None:
     chosen = create_reader(settings.model_copy(update={"reader": "learned"}), embedder=embedder)
     assert isinstance(chosen, Reader)

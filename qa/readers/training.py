@@ -47,11 +47,10 @@ from qa.readers.learned_reader import (
     CONFIDENCE_FEATURES,
     confidence_features,
     dropped_columns,
-    masked_logits,
     top_order,
-    type_available,
 )
 from qa.readers.question import FineType, QuestionAnalyzer
+from qa.readers.readings import masked_logits, type_available
 from qa.readers.scorer import Calibrator, ReaderModel, TreeEnsemble
 from qa.readers.synthetic import (
     Paraphraser,

@@ -1,0 +1,506 @@
+"""Readings of a question that the ranker's trees cannot make, applied to ranked candidates.
+
+The trees score each candidate on its own features. Some answers depend on how candidates
+relate to each other or to the question's wording, and these are read here, after
+ranking, with the same scores: masks (a "how many" question takes a number, a span that
+only restates the wh-phrase is never the answer), swaps of two candidates' places (the
+count of what is asked, a measure with its unit, a plural question's whole list, the
+action of the question's actor, a name clearly of the asked kind, a noun phrase with its
+whole modifier) and discounts of the best answer's confidence when its sentence is about
+something else (another attribute, another numbered week, a count of something else).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from spacy.tokens import Span, Token
+
+from qa.nlp import ORDINAL_WORDS
+from qa.readers.features import FEATURE_NAMES, CandidateSet
+from qa.readers.question import FineType, Question, WhRole
+
+_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_MISSING_ATTRIBUTE_FACTOR = 0.02
+# "Which radio station": a name whose contextual vectors (its head, or the words next to
+# it) stay under 0.2 cosine from the kind word is likely of another kind ("State"); names
+# of the kind mostly score 0.25 and up. Not a reason to abstain: correct names score low
+# too ("the so-called Minsk Group" for "which mediating body", 0.05).
+_KIND_FIT_MIN = 0.2
+_KIND_FIT_CLEAR = 0.25
+# How far below an unfit best a name that clearly fits may be ranked and take its place.
+_KIND_MARGIN = 4.0
+_NAMED_KINDS = {FineType.PERSON, FineType.ORGANIZATION, FineType.PLACE}
+# A best sentence about another one of what the question numbers ("the first week" for
+# "in the second week") is about something else, however well it matches otherwise.
+_OTHER_ORDINAL_FACTOR = 0.02
+
+
+_LABEL_COLUMNS = {label: _INDEX[f"label={label}"] for label in ("PERSON", "ORG", "NORP", "GPE")}
+
+
+def allowed(x: np.ndarray, fine_type: FineType) -> np.ndarray:
+    """Candidates that can answer at all: a number for "how many", a date for "when"."""
+    if fine_type is FineType.NUMBER:
+        return x[:, _INDEX["type_match"]] >= 0.8
+    if fine_type is FineType.TIME:
+        return x[:, _INDEX["type_match"]] >= 0.5
+    return np.ones(len(x), dtype=bool)
+
+
+def type_available(x: np.ndarray, fine_type: FineType) -> bool:
+    """Whether the passages hold any span of the kind the question needs: a number, a
+    date, or (for "who") a named person, organisation or group."""
+    if not len(x):
+        return False
+    if fine_type is FineType.PERSON:
+        return bool(x[:, list(_LABEL_COLUMNS.values())].max() > 0)
+    return bool(allowed(x, fine_type).any())
+
+
+def restates_question(x: np.ndarray) -> np.ndarray:
+    """Candidates that only repeat the wh-phrase ("the Turkish city" for "to which Turkish
+    city"): they name the kind of answer, never the answer."""
+    return (x[:, _INDEX["focus_overlap"]] >= 0.999) & (x[:, _INDEX["novel_words"]] <= 0)
+
+
+def masked_logits(logits: np.ndarray, x: np.ndarray, fine_type: FineType) -> np.ndarray:
+    """Logits with the candidates of the wrong kind, and those that only restate the
+    question's wh-phrase, pushed far below the rest."""
+    out = logits.copy()
+    out[~allowed(x, fine_type) | restates_question(x)] = logits.min() - 30.0
+    return out
+
+
+_MONTHS = {
+    *["january", "february", "march", "april", "may", "june", "july", "august"],
+    *["september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun"],
+    *["jul", "aug", "sep", "sept", "oct", "nov", "dec"],
+}
+
+
+def days_of_month(candidates: CandidateSet) -> np.ndarray:
+    """Candidates that are only the day of a date ("16" of "October 16", "28" of
+    "September 28-30"): a date, never an age, a length or a distance."""
+    out = np.zeros(len(candidates), dtype=bool)
+    for i, candidate in enumerate(candidates.candidates):
+        span = candidate.span
+        if not all(t.like_num or t.text in {"-", "–"} for t in span):
+            continue
+        doc = span.doc
+        before = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
+        after = doc[span.end].lower_.rstrip(".") if span.end < len(doc) else ""
+        out[i] = before in _MONTHS or after in _MONTHS
+    return out
+
+
+# A number's own phrase: the noun it modifies ("150" -> "150 fighters from Libyan militias").
+_ATTACHED_DEPS = {"compound", "nummod", "amod", "poss", "quantmod", "nmod"}
+_OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
+# How far below the best a count may be ranked and still be preferred for naming more of
+# what the question counts (logit units).
+_COUNT_MARGIN = 3.0
+
+
+def _counted_words(question: Question) -> list[set[str]]:
+    """Forms of what a "how many" question counts: the wh-phrase's noun and its modifiers
+    ("escort ships", "fighters from Libyan militias")."""
+    if question.focus < 0 or question.wh_start < 0:
+        return []
+    return [
+        {t.lemma_.lower(), t.lower_}
+        for t in question.doc[question.focus].subtree
+        if t.is_alpha and not t.is_stop and t.lower_ not in {"how", "many", "much"}
+    ]
+
+
+def _counted_phrase(span: Span, sentence: Span) -> set[str]:
+    """Word forms of the phrase a number belongs to, without coordinated neighbours: for
+    "1,300 fighters from Syrian militias and 150 fighters from Libyan militias", the
+    "1,300" phrase stops before "and 150 ..."."""
+    root = span.root
+    anchor = root.head if root.dep_ in _ATTACHED_DEPS and root.head.i != root.i else root
+    skip: set[int] = set()
+    for child in anchor.children:
+        if child.dep_ in _OTHER_CLAUSES and not span.start <= child.i < span.end:
+            skip.update(t.i for t in child.subtree)
+    return {
+        form
+        for t in anchor.subtree
+        if t.i not in skip and sentence.start <= t.i < sentence.end
+        for form in (t.lemma_.lower(), t.lower_)
+    }
+
+
+def _related(a: str, b: str) -> bool:
+    """The same word or the same stem: "Libya" / "Libyan", "militiamen" / "militias"."""
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < 5:
+        return False
+    common = 0
+    while common < shortest and a[common] == b[common]:
+        common += 1
+    return common >= max(5, shortest - 2)
+
+
+def _names(forms: set[str], phrase: set[str]) -> bool:
+    return bool(forms & phrase) or any(_related(a, b) for a in forms for b in phrase)
+
+
+def _named_share(candidates: CandidateSet, i: int, wanted: list[set[str]]) -> float:
+    """The share of what a "how many" question counts that candidate ``i``'s phrase names."""
+    candidate = candidates.candidates[i]
+    parse = candidates.passages[candidates.passage_of[i]].parse
+    sentence = parse if parse is not None else candidate.span.doc[:]
+    phrase = _counted_phrase(candidate.span, sentence)
+    return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
+
+
+# A count whose own phrase names nothing of what is counted and whose words are this far
+# from the counted noun in MiniLM's contextual space counts something else ("two" former
+# republics, the "16" of October 16, for "how many people / troops"): counts of the right
+# thing score 0.3 and up, even when the noun is left out ("dozens" wounded for "people").
+_COUNT_FIT_MIN = 0.2
+_UNCOUNTED_FACTOR = 0.02
+
+
+def counts_something_else(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "how many X" is a number of something other than X."""
+    question = candidates.question
+    if question.wh != "how many" or question.focus < 0:
+        return False
+    wanted = _counted_words(question)
+    if not wanted or _named_share(candidates, best, wanted) > 0:
+        return False
+    x = candidates.features
+    fit = max(x[best, _INDEX["focus_sim"]], x[best, _INDEX["focus_neighbour_sim"]])
+    return bool(fit < _COUNT_FIT_MIN)
+
+
+def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "how many X": of the counts ranked near the best, the one whose own phrase names
+    more of X and its modifiers takes the best one's place ("two escort ships", not "four
+    warships", for "how many escort ships"). The scores are swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.NUMBER:
+        return logits
+    wanted = _counted_words(question)
+    ok = allowed(candidates.features, question.fine_type)
+    if not wanted or not ok.any():
+        return logits
+    best = int(np.argmax(np.where(ok, logits, -np.inf)))
+
+    def named(i: int) -> float:
+        return _named_share(candidates, i, wanted)
+
+    near = [
+        int(i)
+        for i in np.flatnonzero(ok)
+        if i != best and logits[i] >= logits[best] - _COUNT_MARGIN
+    ]
+    if not near:
+        return logits
+    share, _, other = max((named(i), logits[i], i) for i in near)
+    if share <= named(best):
+        return logits
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A bare number ranked best ("Three") swaps places with the same number and its unit
+    ("Three weeks") when that is a candidate: "how long/old/far" asks for a measure."""
+    question = candidates.question
+    if question.wh not in {"how long", "how old", "how far"} or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if len(span) != 1 or root.dep_ != "nummod" or root.head.i != root.i + 1:
+        return logits
+    for i, candidate in enumerate(candidates.candidates):
+        other = candidate.span
+        same_passage = candidates.passage_of[i] == candidates.passage_of[best]
+        if same_passage and (other.start, other.end) == (root.i, root.head.i + 1):
+            out = logits.copy()
+            out[best], out[i] = logits[i], logits[best]
+            return out
+    return logits
+
+
+# How far below the best the whole list may be ranked and still answer a plural question.
+_LIST_MARGIN = 4.0
+
+
+def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A plural question ("which countries", "which two states") asks for every item: when
+    the best span is one item of a coordination ("the United States") and the whole ("the
+    United States, Russia and France") is ranked near it, they swap places."""
+    question = candidates.question
+    if question.focus < 0 or not len(logits):
+        return logits
+    focus = question.doc[question.focus]
+    counted = any(
+        t.like_num and t.lower_ not in {"one", "1"}
+        for t in question.doc[question.wh_start : question.wh_end]
+    )
+    if focus.tag_ not in {"NNS", "NNPS"} and not counted:
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if "coord" in candidate.kinds
+        and candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start <= span.start
+        and span.end <= candidate.span.end
+        and (candidate.span.start, candidate.span.end) != (span.start, span.end)
+        and logits[i] >= logits[best] - _LIST_MARGIN
+    ]
+    if "coord" in candidates.candidates[best].kinds or not wholes:
+        return logits
+    other = max(wholes, key=lambda i: logits[i])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def _kind_fit(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x[:, _INDEX["focus_sim"]], x[:, _INDEX["focus_neighbour_sim"]])
+
+
+def _asks_named_kind(question: Question) -> bool:
+    """A person, organisation or place question whose wh-phrase names the kind."""
+    if question.fine_type not in _NAMED_KINDS or question.wh not in {"which", "what"}:
+        return False
+    return question.focus >= 0 and question.wh_start <= question.focus < question.wh_end
+
+
+def prefer_fitting_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "which <kind>": a best name unlike the kind ("State" for "which radio station")
+    swaps places with the best-ranked name near it that is clearly of that kind ("WBS")."""
+    x = candidates.features
+    if not len(logits) or not _asks_named_kind(candidates.question):
+        return logits
+    fit = _kind_fit(x)
+    best = int(np.argmax(logits))
+    if fit[best] >= _KIND_FIT_MIN:
+        return logits
+    near = np.flatnonzero((fit >= _KIND_FIT_CLEAR) & (logits >= logits[best] - _KIND_MARGIN))
+    if not len(near):
+        return logits
+    other = int(near[np.argmax(logits[near])])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+# How far below the best an action may be ranked and still be preferred for being done by
+# the question's actor (logit units).
+_ACTOR_MARGIN = 2.0
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# Links through which a verb shares its subject: "able to *defend*", "stepped in and *provided*".
+_SUBJECT_SHARING = {"xcomp", "acomp", "conj"}
+_RELATIVE_PRONOUNS = {"who", "which", "that"}
+_ACTION_KINDS = {"vp", "vp_full", "clause", "clause_full"}
+
+
+def _actor(verb: Token) -> tuple[Token | None, bool]:
+    """Who does ``verb``, and whether a modal ("would", "will") marks it.
+
+    Climbs the links that share a subject ("be able to do" -> "be"), and takes the noun a
+    relative clause hangs on for its "who" or "which".
+    """
+    modal = False
+    token = verb
+    for _ in range(6):  # a few links at most; a parse is a tree, but stay bounded
+        modal = modal or any(c.dep_ == "aux" and c.tag_ == "MD" for c in token.children)
+        subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None:
+            if subject.lower_ in _RELATIVE_PRONOUNS and token.dep_ == "relcl":
+                return token.head, modal
+            return subject, modal
+        if token.dep_ not in _SUBJECT_SHARING or token.head.i == token.i:
+            break
+        token = token.head
+    return None, modal
+
+
+def _actor_forms(subject: Token) -> set[str]:
+    """Word forms of a subject and the nouns coordinated with it ("firms and militias")."""
+    tokens = [subject, *(t for t in subject.conjuncts)]
+    return {form for t in tokens for form in (t.lemma_.lower(), t.lower_)}
+
+
+def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "what did X do": of the actions ranked near the best, one done by X (and marked
+    by a modal when the question's is: "what would X do") takes the best one's place when
+    the best is not. "blamed Turkey" (done by the speaker) gives way to "stepped in and
+    provided resources" (done by the Turks) for "what have the Turks done". The scores are
+    swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.ACTION or not len(logits):
+        return logits
+    do = next(
+        (
+            t
+            for t in question.doc[max(question.wh_end, 0) :]
+            if t.lemma_ == "do" and t.pos_ == "VERB"
+        ),
+        None,
+    )
+    if do is None:
+        return logits
+    subject, asks_modal = _actor(do)
+    if subject is None or subject.pos_ == "PRON":
+        return logits
+    wanted = _actor_forms(subject)
+
+    def fit(i: int) -> float:
+        candidate = candidates.candidates[i]
+        root = candidate.span.root
+        if not candidate.kinds & _ACTION_KINDS or root.pos_ not in {"VERB", "AUX"}:
+            return 0.0
+        actor, modal = _actor(root)
+        if actor is None or not _names(wanted, _actor_forms(actor)):
+            return 0.0
+        return 2.0 + float(asks_modal and modal)
+
+    best = int(np.argmax(logits))
+    near = [int(i) for i in np.flatnonzero(logits >= logits[best] - _ACTOR_MARGIN) if i != best]
+    if not near:
+        return logits
+    score, _, other = max((fit(i), logits[i], i) for i in near)
+    if score <= fit(best):
+        return logits
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "what did X do": when the best span is one of coordinated actions ("assert their
+    interests" of "assert their interests and position themselves for a deal") and a span
+    holding them all is ranked near it, they swap places: X did both."""
+    question = candidates.question
+    if question.fine_type is not FineType.ACTION or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return logits
+    others = [c for c in root.conjuncts if c.pos_ in {"VERB", "AUX"} and c.i >= span.end]
+    if not others:
+        return logits
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start <= span.start
+        and candidate.span.end > max(c.i for c in others)
+        and candidate.span.root.i == root.i
+        and logits[i] >= logits[best] - _ACTOR_MARGIN
+    ]
+    if not wholes:
+        return logits
+    other = max(wholes, key=lambda i: logits[i])
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A best noun phrase that stops inside one of its own modifiers ("an exchange of
+    bodies" of "an exchange of bodies and prisoners of war") swaps places with the shortest
+    candidate from the same start that holds the whole modifier."""
+    question = candidates.question
+    if question.fine_type is not FineType.THING or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.pos_ not in {"NOUN", "PROPN"}:
+        return logits
+    cut = [t for t in span if t.i != root.i and any(c.i >= span.end for c in t.children)]
+    if not cut:
+        return logits
+    needed = max(max(d.i for d in t.subtree) for t in cut) + 1
+    wholes = [
+        i
+        for i, candidate in enumerate(candidates.candidates)
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and candidate.span.start == span.start
+        and candidate.span.end >= needed
+    ]
+    if not wholes:
+        return logits
+    other = min(wholes, key=lambda i: (len(candidates.candidates[i].span), -logits[i]))
+    out = logits.copy()
+    out[best], out[other] = logits[other], logits[best]
+    return out
+
+
+def _ordinals(tokens: Sequence[Token] | Span) -> dict[str, set[str]]:
+    """Ordinal words by the lemma of the noun they number: {"week": {"second"}}."""
+    out: dict[str, set[str]] = {}
+    for t in tokens:
+        if t.lower_ in ORDINAL_WORDS and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
+            out.setdefault(t.head.lemma_.lower(), set()).add(t.lower_)
+    return out
+
+
+def other_ordinal(question: Question, sentence: Span) -> bool:
+    """Whether the sentence numbers a noun of the question differently, and never as the
+    question does: "in the first week of October" for "how many in the second week"."""
+    asked = _ordinals(question.doc)
+    if not asked:
+        return False
+    found = _ordinals(sentence)
+    return any(noun in found and not found[noun] & words for noun, words in asked.items())
+
+
+def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -> np.ndarray:
+    """The trees' ``logits`` with every reading above applied, in order.
+
+    ``use_embeddings`` is False only in ablations without the MiniLM features, which the
+    kind-fit reading needs.
+    """
+    logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
+    if candidates.question.wh in {"how old", "how long", "how far"}:
+        logits[days_of_month(candidates)] = logits.min() - 30.0
+    logits = prefer_counted(logits, candidates)
+    logits = prefer_measured(logits, candidates)
+    logits = prefer_whole_list(logits, candidates)
+    logits = prefer_actor(logits, candidates)
+    if use_embeddings:
+        logits = prefer_fitting_kind(logits, candidates)
+    logits = prefer_all_actions(logits, candidates)
+    return prefer_uncut_phrase(logits, candidates)
+
+
+def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
+    """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
+    when its sentence is about something else than the question asks."""
+    question = candidates.question
+    factor = 1.0
+    if question.role is WhRole.ATTRIBUTE and math.isnan(
+        candidates.features[best, _INDEX["dep_dist_gov"]]
+    ):
+        # "What is the capital of X": when the best span's sentence has no word for
+        # "capital", the sentence is about something else, however well it matches X.
+        factor *= _MISSING_ATTRIBUTE_FACTOR
+    if use_embeddings and counts_something_else(candidates, best):
+        factor *= _UNCOUNTED_FACTOR
+    top = candidates.passages[candidates.passage_of[best]].parse
+    if top is None:  # the extractor parsed the passage's text on its own
+        top = candidates.candidates[best].span.doc[:]
+    if other_ordinal(question, top):
+        factor *= _OTHER_ORDINAL_FACTOR
+    return factor

@@ -13,7 +13,7 @@ something else (another attribute, another numbered week, a count of something e
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from spacy.tokens import Span, Token
@@ -94,6 +94,26 @@ def days_of_month(candidates: CandidateSet) -> np.ndarray:
         after = doc[span.end].lower_.rstrip(".") if span.end < len(doc) else ""
         out[i] = before in _MONTHS or after in _MONTHS
     return out
+
+
+def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
+    """``logits`` with candidates ``a`` and ``b`` in each other's places (scores kept)."""
+    out = logits.copy()
+    out[a], out[b] = logits[b], logits[a]
+    return out
+
+
+def _prefer_better_fit(
+    logits: np.ndarray, best: int, near: Sequence[int], fit: Callable[[int], float]
+) -> np.ndarray:
+    """``best`` swaps places with the candidate of ``near`` that ``fit`` rates highest
+    (the higher ranked on a tie), when that one fits strictly better."""
+    if not near:
+        return logits
+    score, _, other = max((fit(i), logits[i], i) for i in near)
+    if score <= fit(best):
+        return logits
+    return swapped(logits, best, other)
 
 
 # A number's own phrase: the noun it modifies ("150" -> "150 fighters from Libyan militias").
@@ -194,22 +214,12 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
         return logits
     best = int(np.argmax(np.where(ok, logits, -np.inf)))
 
-    def named(i: int) -> float:
-        return _named_share(candidates, i, wanted)
-
     near = [
         int(i)
         for i in np.flatnonzero(ok)
         if i != best and logits[i] >= logits[best] - _COUNT_MARGIN
     ]
-    if not near:
-        return logits
-    share, _, other = max((named(i), logits[i], i) for i in near)
-    if share <= named(best):
-        return logits
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return _prefer_better_fit(logits, best, near, lambda i: _named_share(candidates, i, wanted))
 
 
 def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -227,9 +237,7 @@ def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
         other = candidate.span
         same_passage = candidates.passage_of[i] == candidates.passage_of[best]
         if same_passage and (other.start, other.end) == (root.i, root.head.i + 1):
-            out = logits.copy()
-            out[best], out[i] = logits[i], logits[best]
-            return out
+            return swapped(logits, best, i)
     return logits
 
 
@@ -266,9 +274,7 @@ def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarra
     if "coord" in candidates.candidates[best].kinds or not wholes:
         return logits
     other = max(wholes, key=lambda i: logits[i])
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return swapped(logits, best, other)
 
 
 def _kind_fit(x: np.ndarray) -> np.ndarray:
@@ -296,9 +302,7 @@ def prefer_fitting_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     if not len(near):
         return logits
     other = int(near[np.argmax(logits[near])])
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return swapped(logits, best, other)
 
 
 # How far below the best an action may be ranked and still be preferred for being done by
@@ -374,14 +378,7 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
 
     best = int(np.argmax(logits))
     near = [int(i) for i in np.flatnonzero(logits >= logits[best] - _ACTOR_MARGIN) if i != best]
-    if not near:
-        return logits
-    score, _, other = max((fit(i), logits[i], i) for i in near)
-    if score <= fit(best):
-        return logits
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return _prefer_better_fit(logits, best, near, fit)
 
 
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -411,9 +408,7 @@ def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
     if not wholes:
         return logits
     other = max(wholes, key=lambda i: logits[i])
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return swapped(logits, best, other)
 
 
 def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -442,9 +437,7 @@ def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     if not wholes:
         return logits
     other = min(wholes, key=lambda i: (len(candidates.candidates[i].span), -logits[i]))
-    out = logits.copy()
-    out[best], out[other] = logits[other], logits[best]
-    return out
+    return swapped(logits, best, other)
 
 
 def _ordinals(tokens: Sequence[Token] | Span) -> dict[str, set[str]]:

@@ -92,6 +92,11 @@ def test_a_collection_beyond_the_flat_limit_gets_hnsw_and_retrieves_the_same(
         for passage in ours:
             text = hnsw.documents[passage.document_id].text
             assert_verbatim(text, passage.start, passage.end, passage.text)
+    # One document's search reads its own rows back from the HNSW index's storage.
+    one = HybridRetriever(hnsw, embedder).run(["Where is Ganja?"], top_k=3, document_id="ganja")
+    assert one and {p.document_id for p in one} == {"ganja"}
+    exact = HybridRetriever(flat, embedder).run(["Where is Ganja?"], top_k=3, document_id="ganja")
+    assert [(p.start, p.end) for p in one] == [(p.start, p.end) for p in exact]
 
 
 def test_the_flat_limit_is_a_build_parameter(tmp_path: Path, embedder: TextEmbedder) -> None:

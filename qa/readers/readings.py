@@ -124,14 +124,33 @@ _OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
 _COUNT_MARGIN = 3.0
 
 
-def _counted_words(question: Question) -> list[set[str]]:
+_WHICH_ONES = {"from", "of", "among"}
+
+
+def _counted_words(question: Question, with_verb_phrases: bool = False) -> list[set[str]]:
     """Forms of what a "how many" question counts: the wh-phrase's noun and its modifiers
-    ("escort ships", "fighters from Libyan militias")."""
+    ("escort ships", "fighters from Libyan militias").
+
+    ``with_verb_phrases`` adds the verb's "from", "of" or "among" phrase when the noun is
+    its subject, which says which ones are counted as well: "how many fighters came *from
+    Libyan militias*" (not "by the conflict" or "in the war", which set the scene and
+    name the other numbers of the sentence as much).
+    """
     if question.focus < 0 or question.wh_start < 0:
         return []
+    focus = question.doc[question.focus]
+    tokens = list(focus.subtree)
+    verb = focus.head
+    if with_verb_phrases and focus.dep_ in {"nsubj", "nsubjpass"} and verb.pos_ == "VERB":
+        tokens += [
+            t
+            for child in verb.children
+            if child.dep_ == "prep" and child.lower_ in _WHICH_ONES
+            for t in child.subtree
+        ]
     return [
         {t.lemma_.lower(), t.lower_}
-        for t in question.doc[question.focus].subtree
+        for t in tokens
         if t.is_alpha and not t.is_stop and t.lower_ not in {"how", "many", "much"}
     ]
 
@@ -208,7 +227,7 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     question = candidates.question
     if question.fine_type is not FineType.NUMBER:
         return logits
-    wanted = _counted_words(question)
+    wanted = _counted_words(question, with_verb_phrases=True)
     ok = allowed(candidates.features, question.fine_type)
     if not wanted or not ok.any():
         return logits

@@ -82,3 +82,20 @@ def test_a_plural_question_takes_the_whole_list(question: str, expected: str) ->
     logits[found.texts.index("the United States")] = 2.0
     logits[found.texts.index("the United States, Russia and France")] = 0.0
     assert found.texts[int(np.argmax(prefer_whole_list(logits, found)))] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many soldiers came from northern villages?", "90"),  # the verb's "from"
+        ("How many soldiers arrived in May?", "400"),  # "in May" names no one counted
+    ],
+)
+def test_the_verbs_from_phrase_says_which_ones_are_counted(question: str, expected: str) -> None:
+    text = "In May, 400 soldiers from southern towns and 90 soldiers from northern villages came."
+    parsed = QuestionAnalyzer().run(question)
+    found = FeatureExtractor(use_embeddings=False).run(parsed, [Passage("d", 0, len(text), text)])
+    logits = np.full(len(found), -10.0)
+    logits[found.texts.index("400")] = 2.0
+    logits[found.texts.index("90")] = 1.0
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected

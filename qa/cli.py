@@ -17,7 +17,7 @@ from qa.documents import load_document, load_documents
 from qa.documents_cli import add as add_command
 from qa.documents_cli import remove as remove_command
 from qa.eval.cli import eval_command
-from qa.readers.training_cli import train_reader_command
+from qa.readers.training_cli import ablate_reader_command, train_reader_command
 
 app = typer.Typer(help="Extractive question answering over documents, with cited answers.")
 console = Console()
@@ -152,6 +152,7 @@ app.command("add")(add_command)
 app.command("remove")(remove_command)
 app.command("bench")(bench_command)
 app.command("train-reader")(train_reader_command)
+app.command("ablate-reader")(ablate_reader_command)
 
 if __name__ == "__main__":
     app()

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from qa.bench import bench_command
@@ -17,33 +16,11 @@ from qa.documents import load_document, load_documents
 from qa.documents_cli import add as add_command
 from qa.documents_cli import remove as remove_command
 from qa.eval.cli import eval_command
+from qa.progress import stage_callback, stage_progress
 from qa.readers.training_cli import ablate_reader_command, train_reader_command
 
 app = typer.Typer(help="Extractive question answering over documents, with cited answers.")
 console = Console()
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description:<8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
-
-
-def build_progress(progress: Progress):
-    """A ``ProgressCallback`` that drives one rich bar per build stage."""
-    tasks: dict[str, int] = {}
-
-    def callback(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(stage, total=total)
-        progress.update(tasks[stage], completed=done, total=total)
-
-    return callback
 
 
 @app.command()
@@ -81,8 +58,8 @@ def index(
             manifest = store.read_manifest() or {}
             console.print(f"Index is up to date: {manifest.get('counts')} ({store.current_path()})")
             return
-        with _progress() as progress:
-            path = store.build(documents, progress=build_progress(progress))
+        with stage_progress(console) as progress:
+            path = store.build(documents, progress=stage_callback(progress))
         manifest = store.read_manifest() or {}
     console.print(f"[green]Built[/green] {path} {manifest.get('counts')}")
     resumed = manifest.get("resumed") or {}

@@ -6,7 +6,7 @@ Kept apart from the training code so that the ``qa`` command starts without load
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -32,8 +32,8 @@ def train_reader_command(
     """Train the learned reader on synthetic questions and write its weights."""
     import torch
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from qa.progress import stage_callback, stage_progress
     from qa.readers.scorer import packaged_weights
     from qa.readers.training import TrainingConfig, train_reader, training_documents
 
@@ -42,19 +42,8 @@ def train_reader_command(
     console = Console()
     target = out or packaged_weights()
     config = TrainingConfig(max_questions=questions, seed=seed)
-    with Progress(
-        TextColumn("[bold]{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-    ) as progress:
-        tasks: dict[str, Any] = {}
-
-        def callback(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress(console) as progress:
+        callback = stage_callback(progress)
         try:
             report = train_reader(
                 target, config, documents=training_documents(docs or ()), progress=callback
@@ -81,8 +70,8 @@ def ablate_reader_command(
 
     import torch
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from qa.progress import stage_callback, stage_progress
     from qa.readers.ablation import ablate, render_table
     from qa.readers.synthetic import load_wordnet
     from qa.readers.training import TrainingConfig
@@ -95,19 +84,8 @@ def ablate_reader_command(
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    with Progress(
-        TextColumn("[bold]{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-    ) as progress:
-        tasks: dict[str, Any] = {}
-
-        def callback(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress(console) as progress:
+        callback = stage_callback(progress)
         rows = ablate(config=config, progress=callback)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
-from qa.nlp import ORDINAL_WORDS, load_spacy
+from qa.nlp import MONTHS, ORDINAL_WORDS, WEEKDAYS, load_spacy
 from qa.readers.question import AnswerType, _type_of_word
 
 
@@ -89,21 +89,6 @@ _MOTION = {
     "export",
     "sell",
 }
-_MONTHS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-}
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _ENTITY_KIND = {
     "PERSON": "person",
     "ORG": "org",
@@ -606,8 +591,8 @@ def _time_phrase(text: str) -> str:
     words = text.lower().split()
     if words and words[0] in {"on", "in", "at", "during", "since", "by", "before", "after"}:
         return text
-    if any(w.strip(",") in _WEEKDAYS for w in words) or (
-        any(w in _MONTHS for w in words)
+    if any(w.strip(",") in WEEKDAYS for w in words) or (
+        any(w in MONTHS for w in words)
         and any(ch.isdigit() for ch in text)
         and not re.fullmatch(r"\D*\d{4}\D*", text)
     ):

@@ -47,3 +47,15 @@ ORDINAL_WORDS = frozenset(
         "last",
     }
 )
+
+# Calendar words, lower case (dates in questions and answers).
+MONTHS = frozenset(
+    {
+        *("january", "february", "march", "april", "may", "june"),
+        *("july", "august", "september", "october", "november", "december"),
+    }
+)
+MONTH_ABBREVIATIONS = frozenset(
+    {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})

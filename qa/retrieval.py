@@ -173,16 +173,17 @@ class HybridRetriever:
         candidates: set[int] = set()
         for q_idx, query in enumerate(queries):
             vector = query_vectors[q_idx : q_idx + 1]
-            sentences = dict(self._dense_sentences(vector, allowed))
+            # The dense search only nominates sentences: every candidate's cosine with
+            # every query is read once below, in one matrix product.
+            candidates.update(row for row, _ in self._dense_sentences(vector, allowed))
             chunks = dict(self._dense_chunks(vector, document_id))
             lexical = dict(self._bm25(query, allowed))
-            per_query.append((sentences, chunks, lexical))
-            candidates.update(sentences, chunks, lexical)
+            per_query.append((chunks, lexical))
+            candidates.update(chunks, lexical)
         rows = sorted(candidates)
-        # A sentence outside a query's dense top list still has an exact cosine.
         cosines = self._similarity_matrix(query_vectors, rows)
         fused: dict[int, float] = dict.fromkeys(rows, 0.0)
-        for q_idx, (_, chunks, lexical) in enumerate(per_query):
+        for q_idx, (chunks, lexical) in enumerate(per_query):
             w = weights[q_idx]
             # Beyond a query's chunk list a sentence gets that list's lowest cosine: it
             # cannot be closer than what the list holds, and the weight is small.

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from spacy.tokens import Span, Token
 
-from qa.nlp import ORDINAL_WORDS
+from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
 from qa.readers.features import FEATURE_NAMES, CandidateSet
 from qa.readers.question import FineType, Question, WhRole
 
@@ -74,11 +74,8 @@ def masked_logits(logits: np.ndarray, x: np.ndarray, fine_type: FineType) -> np.
     return out
 
 
-_MONTHS = {
-    *["january", "february", "march", "april", "may", "june", "july", "august"],
-    *["september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun"],
-    *["jul", "aug", "sep", "sept", "oct", "nov", "dec"],
-}
+# A day follows or precedes its month's full or short name ("Oct. 16").
+_MONTHS = MONTHS | MONTH_ABBREVIATIONS
 
 
 def days_of_month(candidates: CandidateSet) -> np.ndarray:

@@ -109,19 +109,28 @@ class _Boom(RuntimeError):
     pass
 
 
+def _fail_after_embedding(
+    store: IndexStore, documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Build ``documents`` and fail once the tables and vectors are written, before BM25
+    and the manifest: everything is parsed and embedded, nothing is published."""
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise _Boom("disk on fire")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("qa.indexing.bm25s.BM25.save", explode)
+        with pytest.raises(_Boom):
+            store.build(documents)
+
+
 def test_a_build_that_fails_part_way_leaves_the_index_intact(
     store: IndexStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = store.build([DOC_A])
     before = sorted(p.name for p in store.builds_dir.iterdir())
 
-    def explode(*args: object, **kwargs: object) -> None:
-        raise _Boom("disk on fire")
-
-    # Fail after the tables and vectors are written, before BM25 and the manifest.
-    monkeypatch.setattr("qa.indexing.bm25s.BM25.save", explode)
-    with pytest.raises(_Boom):
-        store.build([DOC_A, DOC_B])
+    _fail_after_embedding(store, [DOC_A, DOC_B], monkeypatch)
     assert store.current_path() == good
     assert sorted(p.name for p in store.builds_dir.iterdir()) == before  # no temp left
     assert store.verify() == []
@@ -265,11 +274,7 @@ def _manifest(path: Path) -> dict:
 def test_a_failed_build_saves_its_work_and_the_next_build_resumes_it(
     store: IndexStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Everything is parsed and embedded; writing the BM25 index then fails.
-    with monkeypatch.context() as patch:
-        patch.setattr("qa.indexing.bm25s.BM25.save", _explode)
-        with pytest.raises(_Boom):
-            store.build([DOC_A, DOC_B])
+    _fail_after_embedding(store, [DOC_A, DOC_B], monkeypatch)
     assert store.current_path() is None
     assert sorted(p.suffix for p in store.resume_dir.glob("part-*")) == [".npz", ".spacy"]
 
@@ -325,10 +330,7 @@ def test_saved_work_of_another_encoder_is_dropped(tmp_path: Path) -> None:
 def test_a_damaged_part_of_saved_work_is_skipped(
     store: IndexStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr("qa.indexing.bm25s.BM25.save", _explode)
-        with pytest.raises(_Boom):
-            store.build([DOC_A])
+    _fail_after_embedding(store, [DOC_A], monkeypatch)
     for part in store.resume_dir.glob("part-*.npz"):
         part.write_bytes(b"garbage")
     manifest = _manifest(store.build([DOC_A]))
@@ -399,7 +401,3 @@ class _NamedEncoder:
             [[(hash(t) >> s) % 97 / 97.0 + 0.01 for s in (0, 8, 16, 24)] for t in texts],
             dtype=np.float32,
         )
-
-
-def _explode(*args: object, **kwargs: object) -> None:
-    raise _Boom("disk on fire")

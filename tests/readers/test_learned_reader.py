@@ -39,6 +39,11 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 
+def one_passage(document_id: str, text: str) -> list[Passage]:
+    """``text`` as the one retrieved passage of a document that holds nothing else."""
+    return [Passage(document_id, 0, len(text), text, score=1.0, rank=0)]
+
+
 @pytest.fixture(scope="module")
 def reader(embedder: TextEmbedder) -> LearnedReader:
     model = LearnedReader(embedder=embedder)
@@ -136,7 +141,7 @@ def test_confidence_is_lower_for_a_near_miss(reader: LearnedReader) -> None:
 def test_a_name_of_the_asked_kind_is_preferred(reader: LearnedReader) -> None:
     # The trees like the city for "which radio station"; the radio is of the asked kind.
     text = '"We will rebuild the dam," Agriculture Secretary Ann Cole told KXR radio in Denver.'
-    passage = [Passage("radio", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("radio", text)
     station = reader.run("Which radio station did Ann Cole speak to?", passage)
     assert station[0].text == "KXR radio"
     assert station[0].confidence >= Settings().min_confidence
@@ -150,11 +155,11 @@ def test_an_action_is_done_by_the_questions_actor(reader: LearnedReader) -> None
         "The council also urged both sides to stay calm and said that the city, which has a "
         "large harbour, would quickly repair the bridge."
     )
-    passage = [Passage("city", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("city", text)
     city = reader.run("What did the council say the city would do?", passage)
     assert city[0].text == "quickly repair the bridge"
     rescue = "Speaking on Monday, the mayor praised the firefighters, who had rescued six children."
-    passage = [Passage("mayor", 0, len(rescue), rescue, score=1.0, rank=0)]
+    passage = one_passage("mayor", rescue)
     assert reader.run("What did the mayor do?", passage)[0].text.startswith("praised")
     firefighters = reader.run("According to the mayor, what have the firefighters done?", passage)
     assert firefighters[0].text.startswith("rescued six children")
@@ -163,7 +168,7 @@ def test_an_action_is_done_by_the_questions_actor(reader: LearnedReader) -> None
 def test_coordinated_actions_answer_together(reader: LearnedReader) -> None:
     # The rebels try both things: "seize the airport" alone is half the answer.
     text = "The rebels are trying to seize the airport and cut the road to the capital."
-    passage = [Passage("rebels", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("rebels", text)
     answers = reader.run("What are the rebels trying to do?", passage)
     assert answers[0].text == "seize the airport and cut the road to the capital"
 
@@ -172,7 +177,7 @@ def test_a_count_of_something_else_gets_no_confidence(reader: LearnedReader) -> 
     # "two" counts kingdoms and "40" lorries: neither answers how many people or soldiers,
     # while "trucks" is near enough to "lorries" to keep its answer.
     text = "On March 3, the two neighbouring kingdoms signed a trade pact, and 40 lorries crossed."
-    passage = [Passage("pact", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("pact", text)
     threshold = Settings().min_confidence
     trucks = reader.run("How many trucks crossed the border?", passage)
     assert trucks[0].text == "40" and trucks[0].confidence > 0.2
@@ -187,7 +192,7 @@ def test_a_phrase_is_not_cut_inside_its_modifier(reader: LearnedReader) -> None:
         "The agreement was signed as a temporary truce to allow a return of refugees and "
         "prisoners to their villages."
     )
-    passage = [Passage("truce", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("truce", text)
     answers = reader.run("What was the temporary truce meant to allow?", passage)
     assert answers[0].text.startswith("a return of refugees and prisoners")
     assert reader.run("What was signed?", passage)[0].text == "The agreement"
@@ -199,7 +204,7 @@ def test_the_day_of_a_date_is_no_age(reader: LearnedReader) -> None:
         ("Tom Reyes, the new coach, will meet the players on June 14 in Lyon.", None),
         ("Tom Reyes, 52, the new coach, will meet the players on June 14 in Lyon.", "52"),
     ):
-        passage = [Passage("coach", 0, len(text), text, score=1.0, rank=0)]
+        passage = one_passage("coach", text)
         answers = [
             a for a in reader.run("How old is Tom Reyes?", passage) if a.confidence >= threshold
         ]
@@ -209,7 +214,7 @@ def test_the_day_of_a_date_is_no_age(reader: LearnedReader) -> None:
 def test_another_numbered_one_gets_no_confidence(reader: LearnedReader) -> None:
     # The sentence is about the first week; it says nothing of the second.
     text = "In the first week of the trial alone, 12 witnesses testified for the defence."
-    passage = [Passage("trial", 0, len(text), text, score=1.0, rank=0)]
+    passage = one_passage("trial", text)
     first = reader.run("How many witnesses testified in the first week?", passage)
     second = reader.run("How many witnesses testified in the second week?", passage)
     assert first[0].text == "12" and first[0].confidence > 0.5

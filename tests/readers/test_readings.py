@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.answers import Passage
-from qa.readers.features import FeatureExtractor
+from qa.readers.features import CandidateSet, FeatureExtractor
 from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     masked_logits,
@@ -25,12 +25,25 @@ FIGHTERS = (
 )
 
 
+def candidates(question: str, text: str) -> CandidateSet:
+    """The candidates of ``text`` (one passage) for ``question``, without MiniLM."""
+    parsed = QuestionAnalyzer().run(question)
+    return FeatureExtractor(use_embeddings=False).run(parsed, [Passage("d", 0, len(text), text)])
+
+
+def logits_for(found: CandidateSet, scores: dict[str, float]) -> np.ndarray:
+    """Made-up ranker scores: those named by candidate text, -10 for the rest."""
+    logits = np.full(len(found), -10.0)
+    for text, score in scores.items():
+        logits[found.texts.index(text)] = score
+    return logits
+
+
 def test_a_span_that_only_restates_the_wh_phrase_is_never_ranked_first() -> None:
-    question = QuestionAnalyzer().run("To which Turkish city are the fighters flown?")
-    found = FeatureExtractor(use_embeddings=False).run(question, [Passage("d", 0, len(TEXT), TEXT)])
+    found = candidates("To which Turkish city are the fighters flown?", TEXT)
     logits = np.zeros(len(found))
     logits[found.texts.index("Turkish")] = 5.0
-    masked = masked_logits(logits, found.features, question.fine_type)
+    masked = masked_logits(logits, found.features, found.question.fine_type)
     assert found.texts[int(np.argmax(masked))] != "Turkish"
     assert masked[found.texts.index("Gaziantep")] == 0.0
 
@@ -43,13 +56,8 @@ def test_a_span_that_only_restates_the_wh_phrase_is_never_ranked_first() -> None
     ],
 )
 def test_the_count_of_what_is_asked_takes_the_place_of_another_near_it(question: str) -> None:
-    parsed = QuestionAnalyzer().run(question)
-    found = FeatureExtractor(use_embeddings=False).run(
-        parsed, [Passage("d", 0, len(FIGHTERS), FIGHTERS)]
-    )
-    logits = np.full(len(found), -10.0)
-    logits[found.texts.index("1,300")] = 2.0
-    logits[found.texts.index("150")] = 1.0
+    found = candidates(question, FIGHTERS)
+    logits = logits_for(found, {"1,300": 2.0, "150": 1.0})
     ranked = prefer_counted(logits, found)
     assert found.texts[int(np.argmax(ranked))] == "150"
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
@@ -60,10 +68,8 @@ def test_the_count_of_what_is_asked_takes_the_place_of_another_near_it(question:
 
 def test_a_measure_keeps_its_unit() -> None:
     text = "Three weeks into the war, the danger is mounting."
-    question = QuestionAnalyzer().run("How long has the war been going on?")
-    found = FeatureExtractor(use_embeddings=False).run(question, [Passage("d", 0, len(text), text)])
-    logits = np.full(len(found), -10.0)
-    logits[found.texts.index("Three")] = 2.0
+    found = candidates("How long has the war been going on?", text)
+    logits = logits_for(found, {"Three": 2.0})
     assert found.texts[int(np.argmax(prefer_measured(logits, found)))] == "Three weeks"
 
 
@@ -76,11 +82,10 @@ def test_a_measure_keeps_its_unit() -> None:
 )
 def test_a_plural_question_takes_the_whole_list(question: str, expected: str) -> None:
     text = "The group is led by the United States, Russia and France."
-    parsed = QuestionAnalyzer().run(question)
-    found = FeatureExtractor(use_embeddings=False).run(parsed, [Passage("d", 0, len(text), text)])
-    logits = np.full(len(found), -10.0)
-    logits[found.texts.index("the United States")] = 2.0
-    logits[found.texts.index("the United States, Russia and France")] = 0.0
+    found = candidates(question, text)
+    logits = logits_for(
+        found, {"the United States": 2.0, "the United States, Russia and France": 0.0}
+    )
     assert found.texts[int(np.argmax(prefer_whole_list(logits, found)))] == expected
 
 
@@ -93,9 +98,6 @@ def test_a_plural_question_takes_the_whole_list(question: str, expected: str) ->
 )
 def test_the_verbs_from_phrase_says_which_ones_are_counted(question: str, expected: str) -> None:
     text = "In May, 400 soldiers from southern towns and 90 soldiers from northern villages came."
-    parsed = QuestionAnalyzer().run(question)
-    found = FeatureExtractor(use_embeddings=False).run(parsed, [Passage("d", 0, len(text), text)])
-    logits = np.full(len(found), -10.0)
-    logits[found.texts.index("400")] = 2.0
-    logits[found.texts.index("90")] = 1.0
+    found = candidates(question, text)
+    logits = logits_for(found, {"400": 2.0, "90": 1.0})
     assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected

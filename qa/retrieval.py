@@ -248,8 +248,9 @@ class HybridRetriever:
             mask = np.zeros(total, dtype=np.float32)
             mask[allowed] = 1.0
         k = min(_DEPTH, total)
+        # n_threads=0 is a plain loop; any other value starts a thread pool per call.
         rows, scores = index.bm25.retrieve(
-            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
+            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=0
         )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 

@@ -674,11 +674,8 @@ class FeatureExtractor:
         content_vectors = (
             vectors[[t.i for t in content]] if content else np.zeros((0, vectors.shape[1]))
         )
-        key = {
-            t.lemma_.lower()
-            for t in content
-            if t.pos_ in {"PROPN", "NUM"} or t.ent_type_ or t.like_num
-        }
+        # Questions are parsed without entities (`QuestionAnalyzer`): names by their tags.
+        key = {t.lemma_.lower() for t in content if t.pos_ in {"PROPN", "NUM"} or t.like_num}
         governor = doc[question.governor] if question.governor >= 0 else None
         if governor is not None and not _is_content(governor):
             governor = None

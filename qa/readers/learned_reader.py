@@ -79,7 +79,11 @@ def top_order(logits: np.ndarray, texts: list[str]) -> list[int]:
 
 
 def confidence_features(
-    x: np.ndarray, texts: list[str], fine_type: FineType, logits: np.ndarray
+    x: np.ndarray,
+    texts: list[str],
+    fine_type: FineType,
+    logits: np.ndarray,
+    order: list[int] | None = None,
 ) -> np.ndarray:
     """Question-level evidence for the calibrator (one row, ``CONFIDENCE_FEATURES``).
 
@@ -88,8 +92,10 @@ def confidence_features(
         texts: the candidates' texts.
         fine_type: the question's answer type.
         logits: the ranker's scores of the candidates.
+        order: ``top_order(logits, texts)`` when the caller has it already.
     """
-    order = top_order(logits, texts)
+    if order is None:
+        order = top_order(logits, texts)
     best = order[0]
     second = logits[order[1]] if len(order) > 1 else logits[best] - 10.0
     shifted = np.exp(logits - logits[best])
@@ -163,22 +169,25 @@ class LearnedReader:
                 self.extractor.filled_candidates = 0  # not used: skip its MiniLM pass
         self.extractor.warm_up()
 
-    def score(self, candidates: CandidateSet) -> tuple[np.ndarray, float]:
-        """Ranker logits of every candidate, and the calibrated confidence of the best."""
+    def score(self, candidates: CandidateSet) -> tuple[np.ndarray, list[int], float]:
+        """Ranker logits of every candidate, their ``top_order`` and the calibrated
+        confidence of the best."""
         assert self.model is not None
         if not len(candidates):
-            return np.zeros(0), 0.0
+            return np.zeros(0), [], 0.0
         if self._dropped:
             candidates.features[:, self._dropped] = 0.0
         logits = self.model.ranker.decision_function(candidates.features)
         logits = rerank(logits, candidates, self.extractor.use_embeddings)
+        order = top_order(logits, candidates.texts)
         row = confidence_features(
             candidates.features,
             candidates.texts,
             candidates.question.fine_type,
             logits,
+            order,
         )
-        return logits, float(self.model.calibrator.predict(row)[0])
+        return logits, order, float(self.model.calibrator.predict(row)[0])
 
     def analyze(self, question: str) -> Question:
         """The question's parse and answer type (no passages needed)."""
@@ -193,8 +202,7 @@ class LearnedReader:
         candidates = self.extractor.run(parsed, passages)
         if not len(candidates) or not type_available(candidates.features, parsed.fine_type):
             return []
-        logits, confidence = self.score(candidates)
-        order = top_order(logits, candidates.texts)
+        logits, order, confidence = self.score(candidates)
         confidence *= confidence_factor(candidates, order[0], self.extractor.use_embeddings)
         answers: list[ExtractedAnswer] = []
         best_logit = None

@@ -115,3 +115,13 @@ def test_an_adverb_on_an_adjective_stays_in_the_wh_phrase(analyzer: QuestionAnal
     q = analyzer.run("Which mostly agricultural regions suffered from the drought?")
     assert q.doc[q.wh_start : q.wh_end].text == "Which mostly agricultural regions"
     assert q.doc[q.focus].text == "regions"
+
+
+def test_questions_are_parsed_without_the_entity_recognizer(analyzer: QuestionAnalyzer) -> None:
+    # Nothing reads a question's entities, and the recognizer was most of the parse's time;
+    # the tags and the tree the analysis does read are still there.
+    q = analyzer.run("When did Hulusi Akar travel to Azerbaijan?")
+    assert not q.doc.has_annotation("ENT_IOB")
+    assert q.doc.has_annotation("DEP") and q.doc.has_annotation("TAG")
+    assert [t.pos_ for t in q.doc[2:4]] == ["PROPN", "PROPN"]
+    assert q.fine_type is FineType.TIME

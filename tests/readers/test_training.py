@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from qa.config import PROJECT_ROOT
 from qa.documents import Document
 from qa.embedding import TextEmbedder
 from qa.readers import training_cli
@@ -84,3 +89,37 @@ def test_training_text_is_not_the_gold_article(article: Document) -> None:
     assert len(documents) > 200
     assert all("Nagorno-Karabakh" not in d.text and "Azerbaijan" not in d.text for d in documents)
     assert all(d.text[:80] not in article.text for d in documents)
+
+
+def test_examples_and_weights_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """Two processes with different string hashing (so every ``set`` of strings iterates
+    in another order) build the same examples and write byte-identical weights.
+
+    Before the fix, WordNet's hypernyms and similar words came in set order (nltk keeps a
+    synset's pointers in a set), so paraphrases and everything after them differed, and the
+    weights recorded the date they were trained."""
+    runs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"hashseed-{seed}"
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed, "HF_HUB_OFFLINE": "1"}
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.readers.training_worker", str(out)],
+                cwd=PROJECT_ROOT,  # `-m` puts it first on sys.path: this tree's `qa`
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    results = []
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr[-3000:]
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
+    first, second = results
+    assert len(first["questions"]) > 20
+    assert first["questions"] == second["questions"]
+    assert first["examples"] == second["examples"]
+    assert first["weights"] == second["weights"]

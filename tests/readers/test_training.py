@@ -17,8 +17,15 @@ from qa.documents import Document
 from qa.embedding import TextEmbedder
 from qa.readers import training_cli
 from qa.readers.features import FEATURE_NAMES
+from qa.readers.learned_reader import dropped_columns
 from qa.readers.scorer import ReaderModel
-from qa.readers.training import TrainingConfig, build_examples, lee_documents, train_reader
+from qa.readers.training import (
+    TrainingConfig,
+    build_examples,
+    lee_documents,
+    train,
+    train_reader,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +82,24 @@ def test_examples_label_the_generated_answer(embedder: TextEmbedder) -> None:
     assert not any(ex.labels.any() for ex in unanswerable)
     for ex in answerable:
         assert ex.features.shape == (len(ex.texts), len(FEATURE_NAMES))
+
+
+def test_features_left_to_the_calibrator_are_never_tested_by_the_ranker(
+    embedder: TextEmbedder,
+) -> None:
+    examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
+
+    def tested(model: ReaderModel) -> set[int]:
+        return set(model.ranker.feature[~model.ranker.leaf].tolist())
+
+    everything, _ = train(examples, TINY)
+    # Two features the trees do split on when they have them.
+    names = tuple(FEATURE_NAMES[i] for i in sorted(tested(everything))[:2])
+    model, _ = train(examples, dataclasses.replace(TINY, ranker_drop_features=names))
+    assert not tested(model) & set(dropped_columns(names))
+    assert model.metadata["config"]["ranker_drop_features"] == list(names)
+    # The calibrator still reads them: the examples are not changed.
+    assert any(ex.features[:, dropped_columns(names)].any() for ex in examples)
 
 
 def test_cli_defaults_match_the_config() -> None:

@@ -576,6 +576,17 @@ def load_wordnet(root: Path | None = None) -> Any:
         return _Reader(str(root), None)
 
 
+def _ordered(synsets: list[Any]) -> list[Any]:
+    """``synsets`` by name: a fixed order for what a synset points to.
+
+    nltk keeps a synset's pointers in a ``set`` of ``(pos, offset)`` pairs, so the order of
+    ``hypernyms()``, ``similar_tos()`` or ``part_meronyms()`` follows the string hash and
+    changes from one process to the next (``PYTHONHASHSEED``); taking the first of them
+    made the paraphrases, and so the trained weights, differ between runs.
+    """
+    return sorted(synsets, key=lambda synset: synset.name())
+
+
 def _plural(word: str) -> str:
     if word.endswith("y") and word[-2:-1] not in set("aeiou"):
         return word[:-1] + "ies"
@@ -641,9 +652,11 @@ class Paraphraser:
         """Synonyms of the two commonest senses, and their direct hypernyms."""
         out: list[str] = []
         for synset in self._senses(lemma, pos):
-            related = [synset] + (synset.hypernyms()[:1] if pos in {"NOUN", "VERB"} else [])
+            related = [synset] + (
+                _ordered(synset.hypernyms())[:1] if pos in {"NOUN", "VERB"} else []
+            )
             if pos == "ADJ":
-                related += synset.similar_tos()[:2]
+                related += _ordered(synset.similar_tos())[:2]
             for s in related:
                 for name in s.lemma_names():
                     word = name.replace("_", " ").lower()
@@ -725,7 +738,7 @@ class Paraphraser:
         for synset in self.wordnet.synsets(name.replace(" ", "_"), "n")[:2]:
             if not synset.instance_hypernyms():
                 continue
-            for part in synset.part_meronyms():
+            for part in _ordered(synset.part_meronyms()):
                 if any("capital" in h.name() for h in part.instance_hypernyms()):
                     # The synset's own name is its common form ("Damascus", not "Dimash").
                     head = part.name().split(".")[0]

@@ -19,7 +19,9 @@ package on this machine: the Lee corpus of Australian Broadcasting Corporation n
    (logistic regression, then isotonic calibration) on the ranker's scores for the other
    30%, then refit the ranker on all documents; write ``reader.npz``.
 
-Everything is seeded: the same inputs give the same weights.
+Everything is seeded and nothing depends on the order of a ``set`` of strings, so the
+same inputs write byte-identical weights in any process, whatever its
+``PYTHONHASHSEED`` (``tests/readers/test_training.py`` builds under two).
 """
 
 from __future__ import annotations
@@ -98,6 +100,11 @@ class TrainingConfig:
             (``apt-get install wordnet-base``) and nltk (``pip install -e '.[train]'``).
         bags: rankers averaged into one (bagging over the questions): a steadier ranker
             for a few more trees to evaluate.
+        ranker_drop_features: features (names or name prefixes) the ranker is trained
+            without while the confidence calibrator still reads them. They are zeroed
+            only in the ranker's copy of the examples; trees never test a column that was
+            constant in training (checked), so the reader computes them for the
+            calibrator and its ranker ignores them, with no setting to read.
     """
 
     seed: int = 13
@@ -116,6 +123,7 @@ class TrainingConfig:
     isotonic: bool = False
     paraphrase_rate: float = 0.4
     bags: int = 1
+    ranker_drop_features: tuple[str, ...] = ()
 
 
 @dataclass
@@ -483,26 +491,50 @@ def evaluate_ranker(examples: Sequence[Example], ranker: TreeEnsemble) -> dict[s
     return {"top1": hits / max(1, total), "questions": float(total)}
 
 
+def _zeroed(examples: Sequence[Example], names: Sequence[str]) -> list[Example]:
+    """``examples`` with the features named (or prefixed) by ``names`` set to 0, as
+    copies; the examples themselves when ``names`` is empty."""
+    if not names:
+        return list(examples)
+    columns = dropped_columns(names)
+    out = [dataclasses.replace(ex, features=ex.features.copy()) for ex in examples]
+    for ex in out:
+        ex.features[:, columns] = 0.0
+    return out
+
+
+def _check_untested(ranker: TreeEnsemble, names: Sequence[str]) -> None:
+    """Raise when a split of ``ranker`` tests a feature named by ``names``: the reader
+    relies on the trees ignoring the features the ranker was trained without."""
+    if not names:
+        return
+    tested = set(np.unique(ranker.feature[~ranker.leaf]).tolist())
+    used = sorted(FEATURE_NAMES[i] for i in tested & set(dropped_columns(names)))
+    if used:
+        raise RuntimeError(f"the ranker tests features it was trained without: {used}")
+
+
 def train(
     examples: Sequence[Example], config: TrainingConfig
 ) -> tuple[ReaderModel, dict[str, Any]]:
     """Fit the ranker and the calibrator on ``examples`` (split by document)."""
     if config.drop_features:
         # Ablations: the reader zeroes the same columns (it reads them from the metadata).
-        columns = dropped_columns(config.drop_features)
-        examples = [dataclasses.replace(ex, features=ex.features.copy()) for ex in examples]
-        for ex in examples:
-            ex.features[:, columns] = 0.0
+        examples = _zeroed(examples, config.drop_features)
+    # The ranker's copy; the calibrator reads the examples as they are.
+    ranked = _zeroed(examples, config.ranker_drop_features)
     doc_ids = sorted({ex.document_id for ex in examples})
     rng = random.Random(config.seed)
     rng.shuffle(doc_ids)
     held = set(doc_ids[: max(1, int(0.3 * len(doc_ids)))])
-    part_a = [ex for ex in examples if ex.document_id not in held]
+    part_a = [ex for ex in ranked if ex.document_id not in held]
     part_b = [ex for ex in examples if ex.document_id in held]
     ranker_a, _ = fit_ranker(part_a, config)
     calibrator, calibration = fit_calibrator(part_b, ranker_a, config.seed, config.isotonic)
     held_out = evaluate_ranker(part_b, ranker_a)
-    ranker, _ = fit_ranker(examples, config)
+    ranker, _ = fit_ranker(ranked, config)
+    for trees in (ranker_a, ranker):
+        _check_untested(trees, config.ranker_drop_features)
     variants: dict[str, int] = {}
     for ex in examples:
         variants[ex.variant] = variants.get(ex.variant, 0) + 1
@@ -515,8 +547,8 @@ def train(
         "held_out_ranker": held_out,
         "calibration": calibration,
     }
+    # No date or duration: the same inputs and seed write byte-identical weights.
     metadata = {
-        "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "config": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(config).items()},
         "report": report,
     }
@@ -547,8 +579,9 @@ def train_reader(
     started = time.perf_counter()
     examples = build_examples(documents, config, embedder=embedder, progress=progress)
     model, report = train(examples, config)
-    report["seconds"] = round(time.perf_counter() - started, 1)
     report["documents"] = len(documents)
-    model.metadata["report"] = report
+    model.metadata["report"] = dict(report)
     model.save(out)
+    # Reported, not stored: the time taken would make every build's file different.
+    report["seconds"] = round(time.perf_counter() - started, 1)
     return report

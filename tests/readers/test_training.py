@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from qa.config import PROJECT_ROOT
 from qa.documents import Document
 from qa.embedding import TextEmbedder
 from qa.readers import training_cli
 from qa.readers.features import FEATURE_NAMES
+from qa.readers.learned_reader import dropped_columns
 from qa.readers.scorer import ReaderModel
-from qa.readers.training import TrainingConfig, build_examples, lee_documents, train_reader
+from qa.readers.training import (
+    TrainingConfig,
+    build_examples,
+    lee_documents,
+    train,
+    train_reader,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -72,6 +84,24 @@ def test_examples_label_the_generated_answer(embedder: TextEmbedder) -> None:
         assert ex.features.shape == (len(ex.texts), len(FEATURE_NAMES))
 
 
+def test_features_left_to_the_calibrator_are_never_tested_by_the_ranker(
+    embedder: TextEmbedder,
+) -> None:
+    examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
+
+    def tested(model: ReaderModel) -> set[int]:
+        return set(model.ranker.feature[~model.ranker.leaf].tolist())
+
+    everything, _ = train(examples, TINY)
+    # Two features the trees do split on when they have them.
+    names = tuple(FEATURE_NAMES[i] for i in sorted(tested(everything))[:2])
+    model, _ = train(examples, dataclasses.replace(TINY, ranker_drop_features=names))
+    assert not tested(model) & set(dropped_columns(names))
+    assert model.metadata["config"]["ranker_drop_features"] == list(names)
+    # The calibrator still reads them: the examples are not changed.
+    assert any(ex.features[:, dropped_columns(names)].any() for ex in examples)
+
+
 def test_cli_defaults_match_the_config() -> None:
     defaults = TrainingConfig()
     assert defaults.max_questions == training_cli.DEFAULT_QUESTIONS
@@ -84,3 +114,37 @@ def test_training_text_is_not_the_gold_article(article: Document) -> None:
     assert len(documents) > 200
     assert all("Nagorno-Karabakh" not in d.text and "Azerbaijan" not in d.text for d in documents)
     assert all(d.text[:80] not in article.text for d in documents)
+
+
+def test_examples_and_weights_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """Two processes with different string hashing (so every ``set`` of strings iterates
+    in another order) build the same examples and write byte-identical weights.
+
+    Before the fix, WordNet's hypernyms and similar words came in set order (nltk keeps a
+    synset's pointers in a set), so paraphrases and everything after them differed, and the
+    weights recorded the date they were trained."""
+    runs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"hashseed-{seed}"
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed, "HF_HUB_OFFLINE": "1"}
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.readers.training_worker", str(out)],
+                cwd=PROJECT_ROOT,  # `-m` puts it first on sys.path: this tree's `qa`
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    results = []
+    for run in runs:
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr[-3000:]
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
+    first, second = results
+    assert len(first["questions"]) > 20
+    assert first["questions"] == second["questions"]
+    assert first["examples"] == second["examples"]
+    assert first["weights"] == second["weights"]

@@ -166,7 +166,8 @@ CANDIDATE_FEATURES = (
     ]
 )
 FEATURE_NAMES = QUESTION_FEATURES + CANDIDATE_FEATURES
-_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+# Column of each feature in a candidate matrix (the readings and the reader read them too).
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _COL = {name: len(QUESTION_FEATURES) + i for i, name in enumerate(CANDIDATE_FEATURES)}
 # Every kind an answer type weighs, as columns of a per-sentence indicator matrix.
 _KIND_VOCAB = tuple(sorted({k for weights in _TYPE_KINDS.values() for k in weights}))
@@ -188,7 +189,7 @@ class CandidateSet:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> np.ndarray:
-        return self.features[:, _INDEX[name]]
+        return self.features[:, FEATURE_INDEX[name]]
 
     @cached_property
     def texts(self) -> list[str]:
@@ -883,7 +884,7 @@ class FeatureExtractor:
     def _relative(result: CandidateSet) -> None:
         """Features that compare a candidate with the question's other candidates."""
         x = result.features
-        c = _INDEX
+        c = FEATURE_INDEX
         x[:, c["coverage_gap"]] = x[:, c["coverage_soft"]] - x[:, c["coverage_soft"]].max()
         x[:, c["similarity_gap"]] = x[:, c["similarity"]] - x[:, c["similarity"]].max()
         type_match = x[:, c["type_match"]]
@@ -898,7 +899,7 @@ class FeatureExtractor:
     @staticmethod
     def prescore(x: np.ndarray) -> np.ndarray:
         """A fixed hand-weighted score that picks which candidates get filled questions."""
-        c = _INDEX
+        c = FEATURE_INDEX
         dist = np.nan_to_num(x[:, c["dep_dist_min"]], nan=10.0)
         return (
             2.0 * x[:, c["type_match"]]
@@ -916,7 +917,7 @@ class FeatureExtractor:
         ``pooled`` holds the sentence vectors of the question and then of each passage.
         """
         x = result.features
-        c = _INDEX
+        c = FEATURE_INDEX
         x[:, c["filled_sim"]] = np.nan
         x[:, c["filled_gain"]] = np.nan
         x[:, c["filled_rank"]] = np.nan
@@ -956,7 +957,7 @@ def _demote_ordinals(result: CandidateSet) -> None:
     if result.question.fine_type is not FineType.NUMBER:
         return
     x = result.features
-    c = _INDEX
+    c = FEATURE_INDEX
     for i, candidate in enumerate(result.candidates):
         if _is_ordinal(candidate.span.root) or _is_ordinal(candidate.span[0]):
             x[i, c["type_kind_match"]] = min(x[i, c["type_kind_match"]], 0.2)

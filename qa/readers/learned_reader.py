@@ -21,6 +21,7 @@ import numpy as np
 from qa.answers import ExtractedAnswer, Passage
 from qa.embedding import MiniLMEncoder
 from qa.readers.candidates import document_offsets
+from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.question import FineType, Question, QuestionAnalyzer
 from qa.readers.readings import confidence_factor, rerank, type_available
@@ -51,7 +52,6 @@ CONFIDENCE_FEATURES = [
     *[f"top_{name}" for name in _TOP_FEATURES],
     *[f"q_type={t.value}" for t in FineType],
 ]
-_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _NAN_DEFAULTS = {"gov_sim": 0.0, "dep_dist_gov": 12.0, "filled_gain": 0.0}
 
 

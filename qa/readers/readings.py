@@ -19,10 +19,10 @@ import numpy as np
 from spacy.tokens import Span, Token
 
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
-from qa.readers.features import FEATURE_NAMES, CandidateSet
+from qa.readers.features import FEATURE_INDEX as _INDEX
+from qa.readers.features import CandidateSet
 from qa.readers.question import FineType, Question, WhRole
 
-_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 _MISSING_ATTRIBUTE_FACTOR = 0.02
 # "Which radio station": a name whose contextual vectors (its head, or the words next to
 # it) stay under 0.2 cosine from the kind word is likely of another kind ("State"); names
@@ -111,6 +111,29 @@ def _prefer_better_fit(
     if score <= fit(best):
         return logits
     return swapped(logits, best, other)
+
+
+def _near(
+    logits: np.ndarray, best: int, margin: float, among: np.ndarray | None = None
+) -> list[int]:
+    """Candidates other than ``best`` ranked within ``margin`` logits of it (of ``among``,
+    a mask, when given)."""
+    close = logits >= logits[best] - margin
+    if among is not None:
+        close &= among
+    return [int(i) for i in np.flatnonzero(close) if i != best]
+
+
+def _best_rooted(
+    logits: np.ndarray, candidates: CandidateSet, fine_type: FineType, root_pos: set[str]
+) -> tuple[int, Span] | None:
+    """The best candidate and its span, when the question is of ``fine_type`` and the
+    span's root has one of ``root_pos``; None otherwise."""
+    if candidates.question.fine_type is not fine_type or not len(logits):
+        return None
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    return (best, span) if span.root.pos_ in root_pos else None
 
 
 # A number's own phrase: the noun it modifies ("150" -> "150 fighters from Libyan militias").
@@ -212,9 +235,7 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     wanted = _counted_words(question)
     if not wanted or _named_share(candidates, best, wanted) > 0:
         return False
-    x = candidates.features
-    fit = max(x[best, _INDEX["focus_sim"]], x[best, _INDEX["focus_neighbour_sim"]])
-    return bool(fit < _COUNT_FIT_MIN)
+    return bool(_kind_fit(candidates.features)[best] < _COUNT_FIT_MIN)
 
 
 def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -229,12 +250,7 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     if not wanted or not ok.any():
         return logits
     best = int(np.argmax(np.where(ok, logits, -np.inf)))
-
-    near = [
-        int(i)
-        for i in np.flatnonzero(ok)
-        if i != best and logits[i] >= logits[best] - _COUNT_MARGIN
-    ]
+    near = _near(logits, best, _COUNT_MARGIN, among=ok)
     return _prefer_better_fit(logits, best, near, lambda i: _named_share(candidates, i, wanted))
 
 
@@ -393,22 +409,18 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
         return 2.0 + float(asks_modal and modal)
 
     best = int(np.argmax(logits))
-    near = [int(i) for i in np.flatnonzero(logits >= logits[best] - _ACTOR_MARGIN) if i != best]
-    return _prefer_better_fit(logits, best, near, fit)
+    return _prefer_better_fit(logits, best, _near(logits, best, _ACTOR_MARGIN), fit)
 
 
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "what did X do": when the best span is one of coordinated actions ("assert their
     interests" of "assert their interests and position themselves for a deal") and a span
     holding them all is ranked near it, they swap places: X did both."""
-    question = candidates.question
-    if question.fine_type is not FineType.ACTION or not len(logits):
+    found = _best_rooted(logits, candidates, FineType.ACTION, {"VERB", "AUX"})
+    if found is None:
         return logits
-    best = int(np.argmax(logits))
-    span = candidates.candidates[best].span
+    best, span = found
     root = span.root
-    if root.pos_ not in {"VERB", "AUX"}:
-        return logits
     others = [c for c in root.conjuncts if c.pos_ in {"VERB", "AUX"} and c.i >= span.end]
     if not others:
         return logits
@@ -431,14 +443,11 @@ def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     """A best noun phrase that stops inside one of its own modifiers ("an exchange of
     bodies" of "an exchange of bodies and prisoners of war") swaps places with the shortest
     candidate from the same start that holds the whole modifier."""
-    question = candidates.question
-    if question.fine_type is not FineType.THING or not len(logits):
+    found = _best_rooted(logits, candidates, FineType.THING, {"NOUN", "PROPN"})
+    if found is None:
         return logits
-    best = int(np.argmax(logits))
-    span = candidates.candidates[best].span
+    best, span = found
     root = span.root
-    if root.pos_ not in {"NOUN", "PROPN"}:
-        return logits
     cut = [t for t in span if t.i != root.i and any(c.i >= span.end for c in t.children)]
     if not cut:
         return logits

@@ -118,15 +118,20 @@ def child_pids(pid: int) -> list[int]:
 
 
 def proc_memory_mb(pid: int | None = None) -> dict[str, float]:
-    """``{"rss_mb", "peak_rss_mb"}`` of a process from ``/proc/PID/status`` (empty if gone).
+    """``{"rss_mb", "peak_rss_mb", "pss_mb"}`` of a process (empty if gone).
+
+    RSS and its peak come from ``/proc/PID/status``; PSS from ``/proc/PID/smaps_rollup``,
+    where a page shared by N processes counts 1/N in each, so that the PSS of a server's
+    worker processes adds up to what they take together (their RSS counts the shared
+    libraries once in every worker).
 
     Example:
         >>> proc_memory_mb()["rss_mb"] > 0
         True
     """
-    path = Path(f"/proc/{pid or os.getpid()}/status")
+    pid = pid or os.getpid()
     try:
-        text = path.read_text()
+        text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return {}
     out = {}
@@ -134,6 +139,13 @@ def proc_memory_mb(pid: int | None = None) -> dict[str, float]:
         match = re.search(rf"^{key}:\s+(\d+) kB", text, re.MULTILINE)
         if match:
             out[name] = round(int(match.group(1)) / 1024, 1)
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return out
+    match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    if match:
+        out["pss_mb"] = round(int(match.group(1)) / 1024, 1)
     return out
 
 
@@ -202,6 +214,8 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     c8 = http.get("8", {}).get("throughput_rps")
     workers = results.get("workers", {})
     c8_workers = workers.get("levels", {}).get("8", {}).get("throughput_rps")
+    serial = results.get("workers_serial_parse", {})
+    c8_serial = serial.get("levels", {}).get("8", {}).get("throughput_rps")
     cold = results.get("cold_start", {}).get("seconds")
     rss = results.get("memory", {}).get("serving_peak_rss_mb")
     scale = {str(p["documents"]): p for p in results.get("scale", []) if p.get("query")}
@@ -214,6 +228,8 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         ("throughput at c=8 (req/s)", c8, TARGETS["throughput_c8_rps"], ">="),
         (f"throughput at c=8 with {workers.get('workers')} workers (req/s)", c8_workers,
          TARGETS["throughput_c8_rps"], ">="),
+        (f"throughput at c=8 with {serial.get('workers')} workers, parse after retrieval "
+         "(req/s)", c8_serial, TARGETS["throughput_c8_rps"], ">="),
         ("cold start", cold, TARGETS["cold_start_s"], "<="),
         ("serving RSS (peak, MB)", rss, TARGETS["rss_mb"], "<="),
         ("10k-document query p50 / 1-document p50", ratio, TARGETS["scale_p50_ratio"], "<="),
@@ -733,24 +749,34 @@ class Bench:
             "torch_loaded": torch_in_server,
         }
 
-    def http_workers(self, workers: int = 2) -> None:
-        """The c=1 and c=8 runs again with several serving processes (``--workers``)."""
-        self.say(f"/ask over HTTP with {workers} worker processes")
-        server, port, cold = self.start_server(cache=0, workers=workers)
+    def http_workers(self, workers: int = 2, parallel_parse: bool = True) -> None:
+        """The c=1 and c=8 runs again with several serving processes (``--workers``);
+        with ``parallel_parse`` off, each parses the question after retrieval, which
+        leaves the other core to the other worker instead of a parse thread."""
+        how = "" if parallel_parse else ", question parsed after retrieval"
+        self.say(f"/ask over HTTP with {workers} worker processes{how}")
+        server, port, cold = self.start_server(
+            cache=0,
+            workers=workers,
+            extra_env=None if parallel_parse else {"QA_PARALLEL_PARSE": "0"},
+        )
         try:
             levels = self.load_levels(port, (1, 8))
             children = child_pids(server.pid)
             memory = [proc_memory_mb(pid) for pid in children]
+            supervisor = proc_memory_mb(server.pid)
             torch_in = [torch_loaded(pid) for pid in children]
         finally:
             self.stop_server(server)
-        self.results["workers"] = {
+        self.results["workers" if parallel_parse else "workers_serial_parse"] = {
             "workers": workers,
             "cold_start_s": round(cold, 3),
             "levels": levels,
             "worker_rss_mb": [m.get("rss_mb") for m in memory],
             "worker_peak_rss_mb": [m.get("peak_rss_mb") for m in memory],
             "total_rss_mb": round(sum(m.get("rss_mb", 0.0) for m in memory), 1),
+            # Every process of the service, the supervisor included, shared pages once.
+            "total_pss_mb": round(sum(m.get("pss_mb", 0.0) for m in [*memory, supervisor]), 1),
             "torch_loaded": any(t for t in torch_in),
         }
 
@@ -800,6 +826,7 @@ class Bench:
         self.in_process()
         self.http()
         self.http_workers()
+        self.http_workers(parallel_parse=False)
         self.http_serial_parse()
         if self.compare:
             self.http_other_backend()
@@ -886,6 +913,14 @@ def render_markdown(results: dict[str, Any]) -> str:
     ]
     if several:
         runs.append((f"HTTP, {several['workers']} worker processes", several["levels"]))
+    serial_workers = results.get("workers_serial_parse")
+    if serial_workers:
+        runs.append(
+            (
+                f"HTTP, {serial_workers['workers']} worker processes, parsed after retrieval",
+                serial_workers["levels"],
+            )
+        )
     if results.get("serial_parse"):
         runs.append(("HTTP, question parsed after retrieval", results["serial_parse"]["levels"]))
     if other:
@@ -917,7 +952,9 @@ def render_markdown(results: dict[str, Any]) -> str:
             [
                 f"- With {several['workers']} worker processes: cold start "
                 f"{several['cold_start_s']:.2f} s, RSS {several['total_rss_mb']} MB in all "
-                f"({' + '.join(_fmt(m) for m in several['worker_rss_mb'])} MB); torch loaded: "
+                f"({' + '.join(_fmt(m) for m in several['worker_rss_mb'])} MB), "
+                f"PSS {_fmt(several.get('total_pss_mb'))} MB for the whole service "
+                "(supervisor included; shared pages counted once); torch loaded: "
                 f"{'yes' if several['torch_loaded'] else 'no'}."
             ]
             if several
@@ -1010,6 +1047,11 @@ def plot(results: dict[str, Any], path: Path) -> Path:
     if results.get("workers"):
         series.append(
             (f"HTTP, {results['workers']['workers']} workers", results["workers"]["levels"])
+        )
+    if results.get("workers_serial_parse"):
+        serial_workers = results["workers_serial_parse"]
+        series.append(
+            (f"HTTP, {serial_workers['workers']} workers, parse after", serial_workers["levels"])
         )
     width = 0.8 / len(series)
     for n, (label, data) in enumerate(series):

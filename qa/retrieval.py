@@ -181,20 +181,25 @@ class HybridRetriever:
             per_query.append((chunks, lexical))
             candidates.update(chunks, lexical)
         rows = sorted(candidates)
-        cosines = self._similarity_matrix(query_vectors, rows)
-        fused: dict[int, float] = dict.fromkeys(rows, 0.0)
+        cosines = self._similarity_matrix(query_vectors, rows).astype(np.float64)
+        total = np.zeros(len(rows))
         for q_idx, (chunks, lexical) in enumerate(per_query):
-            w = weights[q_idx]
             # Beyond a query's chunk list a sentence gets that list's lowest cosine: it
             # cannot be closer than what the list holds, and the weight is small.
             chunk_floor = min(chunks.values(), default=0.0)
             top_lexical = max(lexical.values(), default=0.0)
-            for i, row in enumerate(rows):
-                score = float(cosines[i, q_idx]) + self.chunk_weight * chunks.get(row, chunk_floor)
-                if top_lexical > 0:
-                    score += self.bm25_weight * lexical.get(row, 0.0) / top_lexical
-                fused[row] += w * score
-        similarity = {row: float(cosines[i].max()) for i, row in enumerate(rows)}
+            score = cosines[:, q_idx] + self.chunk_weight * np.array(
+                [chunks.get(row, chunk_floor) for row in rows]
+            )
+            if top_lexical > 0:
+                score += (
+                    self.bm25_weight
+                    * np.array([lexical.get(row, 0.0) for row in rows])
+                    / top_lexical
+                )
+            total += weights[q_idx] * score
+        fused = dict(zip(rows, total.tolist(), strict=True))
+        similarity = dict(zip(rows, cosines.max(axis=1).tolist(), strict=True))
         return fused, similarity
 
     def _search(

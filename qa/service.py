@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faiss
+from threadpoolctl import threadpool_limits
 
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
 from qa.config import Settings, get_settings
@@ -78,6 +79,9 @@ class QAService:
     ) -> None:
         self.settings = settings or get_settings()
         # Process-wide, like the OpenMP pool it sizes; the service owns the process's search.
+        # BLAS first: FAISS's own OpenBLAS runs on OpenMP, so limiting it resets the
+        # OpenMP pool that FAISS searches with.
+        threadpool_limits(self.settings.blas_threads, user_api="blas")
         faiss.omp_set_num_threads(self.settings.search_threads)
         self.rewriter = QuestionRewriter()
         # Questions go through the configured encoder (behind an LRU cache); the same

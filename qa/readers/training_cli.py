@@ -32,6 +32,7 @@ def train_reader_command(
     """Train the learned reader on synthetic questions and write its weights."""
     import torch
     from rich.console import Console
+    from threadpoolctl import threadpool_limits
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.scorer import packaged_weights
@@ -39,6 +40,8 @@ def train_reader_command(
 
     # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
     torch.set_num_threads(1)
+    # And one BLAS thread, for spaCy's small products (see `qa.nlp`).
+    threadpool_limits(1, user_api="blas")
     console = Console()
     target = out or packaged_weights()
     config = TrainingConfig(max_questions=questions, seed=seed)
@@ -70,6 +73,7 @@ def ablate_reader_command(
 
     import torch
     from rich.console import Console
+    from threadpoolctl import threadpool_limits
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.ablation import ablate, render_table
@@ -77,6 +81,7 @@ def ablate_reader_command(
     from qa.readers.training import TrainingConfig
 
     torch.set_num_threads(1)
+    threadpool_limits(1, user_api="blas")
     console = Console()
     config = TrainingConfig(max_questions=questions, seed=seed)
     try:

@@ -13,7 +13,7 @@ import typer
 # The defaults of :class:`qa.readers.training.TrainingConfig` (a test keeps them equal).
 DEFAULT_QUESTIONS = 2500
 DEFAULT_SEED = 13
-DEFAULT_OBJECTIVE = "pointwise"
+DEFAULT_OBJECTIVE = "lambdarank"
 
 
 def train_reader_command(

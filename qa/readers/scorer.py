@@ -9,7 +9,7 @@ scikit-learn upgrade can never break loading and no code runs at load time.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 
 WEIGHTS_FILE = "reader.npz"
+# LightGBM reads any |value| <= this as 0.0 when it predicts (``kZeroThreshold``, the float
+# 1e-35 as a double), and puts a split between zero and its neighbours at -/+ this.
+_LIGHTGBM_ZERO = float(np.float32(1e-35))
 
 
 def packaged_weights() -> Path:
@@ -117,6 +120,114 @@ class TreeEnsemble:
             value=stack("value", np.float64, 0.0),
             baseline=float(np.ravel(model._baseline_prediction)[0]),
             depth=depth,
+        )
+
+    @classmethod
+    def from_lightgbm(cls, booster: Any) -> TreeEnsemble:
+        """Export a trained LightGBM ``Booster`` with one tree per iteration (a binary,
+        regression or ranking objective; no categorical splits, no linear trees).
+
+        Read from ``booster.dump_model()``, so serving never imports LightGBM. A numerical
+        split of LightGBM sends a value left when ``value <= threshold``, as here; a NaN
+        goes by its ``missing_type``: ``"NaN"`` follows ``default_left``, and ``"None"``
+        (no NaN seen in training) reads NaN as 0.0, which goes where 0.0 goes. A
+        ``"Zero"`` split (``zero_as_missing``) sends every zero the default way, which one
+        ``<=`` node cannot say, so it is refused. LightGBM also reads a value within
+        1e-35 of zero as zero; a cut in that band is moved to its edge so that such
+        values go where zero goes. Leaf values already include the shrinkage and any
+        initial score, so the baseline is 0.
+
+        Raises:
+            ValueError: on a categorical or zero-as-missing split, or more than one tree
+                per iteration (multiclass).
+        """
+        dump = booster.dump_model()
+        if dump.get("num_tree_per_iteration", 1) != 1:
+            raise ValueError("only one tree per iteration (binary, regression, ranking)")
+        parsed = [cls._lightgbm_nodes(info["tree_structure"]) for info in dump["tree_info"]]
+        width = max(len(nodes) for nodes, _ in parsed)
+        n_trees = len(parsed)
+        feature = np.zeros((n_trees, width), dtype=np.int32)
+        threshold = np.zeros((n_trees, width), dtype=np.float64)
+        left = np.zeros((n_trees, width), dtype=np.int32)
+        right = np.zeros((n_trees, width), dtype=np.int32)
+        missing_left = np.ones((n_trees, width), dtype=bool)
+        leaf = np.ones((n_trees, width), dtype=bool)
+        value = np.zeros((n_trees, width), dtype=np.float64)
+        depth = 1
+        for t, (nodes, levels) in enumerate(parsed):
+            depth = max(depth, levels)
+            for i, node in enumerate(nodes):
+                if "leaf" in node:
+                    value[t, i] = node["leaf"]
+                    continue
+                leaf[t, i] = False
+                feature[t, i] = node["feature"]
+                threshold[t, i] = node["threshold"]
+                left[t, i] = node["left"]
+                right[t, i] = node["right"]
+                missing_left[t, i] = node["missing_left"]
+        return cls(
+            feature=feature,
+            threshold=threshold,
+            left=left,
+            right=right,
+            missing_left=missing_left,
+            leaf=leaf,
+            value=value,
+            baseline=0.0,
+            depth=depth,
+        )
+
+    @staticmethod
+    def _lightgbm_nodes(root: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        """One dumped LightGBM tree as nodes in pre-order (the root is node 0) and its
+        number of levels."""
+        nodes: list[dict[str, Any]] = []
+        levels = 1
+
+        def visit(node: dict[str, Any], level: int) -> int:
+            nonlocal levels
+            levels = max(levels, level + 1)
+            own = len(nodes)
+            if "split_index" not in node:
+                nodes.append({"leaf": float(node["leaf_value"])})
+                return own
+            if node["decision_type"] != "<=":
+                raise ValueError(f"unsupported LightGBM split: {node['decision_type']!r}")
+            missing = node["missing_type"]
+            cut = float(node["threshold"])
+            # A value within _LIGHTGBM_ZERO of 0 is 0 to LightGBM: a cut in that band
+            # sends it the way 0 goes, so the cut moves to the band's edge on that side.
+            if -_LIGHTGBM_ZERO <= cut < 0.0:
+                cut = float(np.nextafter(-_LIGHTGBM_ZERO, -np.inf))
+            elif 0.0 <= cut <= _LIGHTGBM_ZERO:
+                cut = _LIGHTGBM_ZERO
+            if missing == "NaN":
+                nan_left = bool(node["default_left"])
+            elif missing == "None":
+                nan_left = cut >= 0.0  # LightGBM reads NaN as 0.0: it goes where 0.0 goes
+            else:
+                raise ValueError(f"unsupported LightGBM missing type: {missing!r}")
+            entry: dict[str, Any] = {
+                "feature": int(node["split_feature"]),
+                "threshold": cut,
+                "missing_left": nan_left,
+            }
+            nodes.append(entry)
+            entry["left"] = visit(node["left_child"], level + 1)
+            entry["right"] = visit(node["right_child"], level + 1)
+            return own
+
+        visit(root, 0)
+        return nodes, levels
+
+    def scaled(self, scale: float, shift: float = 0.0) -> TreeEnsemble:
+        """The ensemble whose scores are ``scale * score + shift`` (the same trees)."""
+        return replace(
+            self,
+            value=self.value * scale,
+            baseline=self.baseline * scale + shift,
         )
 
     @classmethod

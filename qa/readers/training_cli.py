@@ -16,6 +16,16 @@ DEFAULT_SEED = 13
 DEFAULT_OBJECTIVE = "lambdarank"
 
 
+def _one_thread_each() -> None:
+    """Torch and NumPy's OpenBLAS on one thread: on a shared 2-core machine their spinning
+    threads only slow training down, and spaCy's products are small (see `qa.nlp`)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(1)
+    threadpool_limits(1, user_api="blas")
+
+
 def train_reader_command(
     out: Annotated[
         Path | None,
@@ -38,9 +48,7 @@ def train_reader_command(
     ] = None,
 ) -> None:
     """Train the learned reader on synthetic questions and write its weights."""
-    import torch
     from rich.console import Console
-    from threadpoolctl import threadpool_limits
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.scorer import packaged_weights
@@ -48,10 +56,7 @@ def train_reader_command(
 
     if objective not in OBJECTIVES:
         raise typer.BadParameter(f"one of {', '.join(OBJECTIVES)}", param_hint="--objective")
-    # One thread: on a shared 2-core machine torch's spinning threads only slow it down.
-    torch.set_num_threads(1)
-    # And one BLAS thread, for spaCy's small products (see `qa.nlp`).
-    threadpool_limits(1, user_api="blas")
+    _one_thread_each()
     console = Console()
     target = out or packaged_weights()
     config = TrainingConfig(max_questions=questions, seed=seed, objective=objective)
@@ -81,17 +86,14 @@ def ablate_reader_command(
     gold dev and test splits (the shipped weights are not touched)."""
     import json
 
-    import torch
     from rich.console import Console
-    from threadpoolctl import threadpool_limits
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.ablation import ablate, render_table
     from qa.readers.synthetic import load_wordnet
     from qa.readers.training import TrainingConfig
 
-    torch.set_num_threads(1)
-    threadpool_limits(1, user_api="blas")
+    _one_thread_each()
     console = Console()
     config = TrainingConfig(max_questions=questions, seed=seed)
     try:

@@ -9,6 +9,7 @@ scikit-learn upgrade can never break loading and no code runs at load time.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,43 @@ WEIGHTS_FILE = "reader.npz"
 # LightGBM reads any |value| <= this as 0.0 when it predicts (``kZeroThreshold``, the float
 # 1e-35 as a double), and puts a split between zero and its neighbours at -/+ this.
 _LIGHTGBM_ZERO = float(np.float32(1e-35))
+
+
+# A TreeEnsemble's (trees, nodes) arrays: their dtype, and what a node past a tree's own
+# nodes holds (a leaf of value 0, never reached), so that trees of any size stack.
+_NODE_ARRAYS: dict[str, tuple[Any, Any]] = {
+    "feature": (np.int32, 0),
+    "threshold": (np.float64, 0.0),
+    "left": (np.int32, 0),
+    "right": (np.int32, 0),
+    "missing_left": (bool, True),
+    "leaf": (bool, True),
+    "value": (np.float64, 0.0),
+}
+# scikit-learn's name for each of them in a fitted predictor's ``nodes``.
+_SKLEARN_FIELDS = {
+    "feature": "feature_idx",
+    "threshold": "num_threshold",
+    "left": "left",
+    "right": "right",
+    "missing_left": "missing_go_to_left",
+    "leaf": "is_leaf",
+    "value": "value",
+}
+
+
+def _stack_nodes(name: str, parts: Sequence[Any]) -> np.ndarray:
+    """Node array ``name`` (see ``_NODE_ARRAYS``) of all ``parts`` in one (trees, nodes)
+    array: a part is one tree's nodes (1-D) or an ensemble's array (2-D), padded on the
+    right to the widest."""
+    dtype, fill = _NODE_ARRAYS[name]
+    blocks = [np.atleast_2d(np.asarray(part)) for part in parts]
+    out = np.full((sum(len(b) for b in blocks), max(b.shape[1] for b in blocks)), fill, dtype=dtype)
+    row = 0
+    for block in blocks:
+        out[row : row + len(block), : block.shape[1]] = block
+        row += len(block)
+    return out
 
 
 def packaged_weights() -> Path:
@@ -101,23 +139,12 @@ class TreeEnsemble:
     def from_sklearn(cls, model: Any) -> TreeEnsemble:
         """Export a fitted binary ``HistGradientBoostingClassifier``."""
         trees = [predictors[0].nodes for predictors in model._predictors]
-        width = max(len(t) for t in trees)
-
-        def stack(name: str, dtype: Any, fill: Any) -> np.ndarray:
-            out = np.full((len(trees), width), fill, dtype=dtype)
-            for i, nodes in enumerate(trees):
-                out[i, : len(nodes)] = nodes[name]
-            return out
-
         depth = int(max(int(t["depth"].max()) for t in trees)) + 1
         return cls(
-            feature=stack("feature_idx", np.int32, 0),
-            threshold=stack("num_threshold", np.float64, 0.0),
-            left=stack("left", np.int32, 0),
-            right=stack("right", np.int32, 0),
-            missing_left=stack("missing_go_to_left", bool, True),
-            leaf=stack("is_leaf", bool, True),
-            value=stack("value", np.float64, 0.0),
+            **{
+                name: _stack_nodes(name, [t[field] for t in trees])
+                for name, field in _SKLEARN_FIELDS.items()
+            },
             baseline=float(np.ravel(model._baseline_prediction)[0]),
             depth=depth,
         )
@@ -145,38 +172,16 @@ class TreeEnsemble:
         if dump.get("num_tree_per_iteration", 1) != 1:
             raise ValueError("only one tree per iteration (binary, regression, ranking)")
         parsed = [cls._lightgbm_nodes(info["tree_structure"]) for info in dump["tree_info"]]
-        width = max(len(nodes) for nodes, _ in parsed)
-        n_trees = len(parsed)
-        feature = np.zeros((n_trees, width), dtype=np.int32)
-        threshold = np.zeros((n_trees, width), dtype=np.float64)
-        left = np.zeros((n_trees, width), dtype=np.int32)
-        right = np.zeros((n_trees, width), dtype=np.int32)
-        missing_left = np.ones((n_trees, width), dtype=bool)
-        leaf = np.ones((n_trees, width), dtype=bool)
-        value = np.zeros((n_trees, width), dtype=np.float64)
-        depth = 1
-        for t, (nodes, levels) in enumerate(parsed):
-            depth = max(depth, levels)
-            for i, node in enumerate(nodes):
-                if "leaf" in node:
-                    value[t, i] = node["leaf"]
-                    continue
-                leaf[t, i] = False
-                feature[t, i] = node["feature"]
-                threshold[t, i] = node["threshold"]
-                left[t, i] = node["left"]
-                right[t, i] = node["right"]
-                missing_left[t, i] = node["missing_left"]
         return cls(
-            feature=feature,
-            threshold=threshold,
-            left=left,
-            right=right,
-            missing_left=missing_left,
-            leaf=leaf,
-            value=value,
+            **{
+                # A node lacks what it does not use: a leaf its split, a split its value.
+                name: _stack_nodes(
+                    name, [[node.get(name, fill) for node in nodes] for nodes, _ in parsed]
+                )
+                for name, (_, fill) in _NODE_ARRAYS.items()
+            },
             baseline=0.0,
-            depth=depth,
+            depth=max(levels for _, levels in parsed),
         )
 
     @staticmethod
@@ -191,7 +196,7 @@ class TreeEnsemble:
             levels = max(levels, level + 1)
             own = len(nodes)
             if "split_index" not in node:
-                nodes.append({"leaf": float(node["leaf_value"])})
+                nodes.append({"leaf": True, "value": float(node["leaf_value"])})
                 return own
             if node["decision_type"] != "<=":
                 raise ValueError(f"unsupported LightGBM split: {node['decision_type']!r}")
@@ -210,6 +215,7 @@ class TreeEnsemble:
             else:
                 raise ValueError(f"unsupported LightGBM missing type: {missing!r}")
             entry: dict[str, Any] = {
+                "leaf": False,
                 "feature": int(node["split_feature"]),
                 "threshold": cut,
                 "missing_left": nan_left,
@@ -233,24 +239,12 @@ class TreeEnsemble:
     @classmethod
     def average(cls, members: list[TreeEnsemble]) -> TreeEnsemble:
         """One ensemble whose score is the mean of the members' scores (bagging)."""
-        width = max(m.feature.shape[1] for m in members)
-
-        def stack(name: str, fill: Any) -> np.ndarray:
-            parts = []
-            for m in members:
-                a = getattr(m, name)
-                pad = np.full((a.shape[0], width - a.shape[1]), fill, dtype=a.dtype)
-                parts.append(np.hstack([a, pad]))
-            return np.vstack(parts)
-
+        arrays = {
+            name: _stack_nodes(name, [getattr(m, name) for m in members]) for name in _NODE_ARRAYS
+        }
+        arrays["value"] /= len(members)
         return cls(
-            feature=stack("feature", 0),
-            threshold=stack("threshold", 0.0),
-            left=stack("left", 0),
-            right=stack("right", 0),
-            missing_left=stack("missing_left", True),
-            leaf=stack("leaf", True),
-            value=stack("value", 0.0) / len(members),
+            **arrays,
             baseline=float(np.mean([m.baseline for m in members])),
             depth=max(m.depth for m in members),
         )

@@ -152,8 +152,21 @@ class TrainingConfig:
     relevance: str = "binary"
     rank_rescale: bool = True
 
+    def __post_init__(self) -> None:
+        # Checked here, not where they are read: a typo should fail before minutes of
+        # example building, whoever builds the config (the CLI, ablations, tests).
+        if self.objective not in OBJECTIVES:
+            raise ValueError(
+                f"unknown objective {self.objective!r}; one of {', '.join(OBJECTIVES)}"
+            )
+        if self.relevance not in RELEVANCES:
+            raise ValueError(
+                f"unknown relevance {self.relevance!r}; one of {', '.join(RELEVANCES)}"
+            )
+
 
 OBJECTIVES = ("pointwise", "lambdarank", "rank_xendcg")
+RELEVANCES = ("binary", "graded")
 # Settings that only a ranking objective reads, left out of the pointwise weights'
 # metadata: ``objective="pointwise"`` then writes the same bytes as before they existed.
 _RANKING_SETTINGS = ("objective", "rank_negatives", "relevance", "rank_rescale")
@@ -440,8 +453,6 @@ def relevance_labels(ex: Example, keep: np.ndarray, relevance: str) -> np.ndarra
     labels = ex.labels[keep].astype(np.int32)
     if relevance == "binary":
         return labels
-    if relevance != "graded":
-        raise ValueError(f"unknown relevance: {relevance!r}")
     answer = ex.texts[int(np.flatnonzero(ex.labels)[0])]
     out = 3 * labels
     for j, i in enumerate(keep):
@@ -501,8 +512,6 @@ def fit_ranker(examples: Sequence[Example], config: TrainingConfig) -> tuple[Tre
     """Gradient-boosted trees on candidate rows; returns the exported and the sklearn
     model(s). With ``config.bags`` > 1 the score is the mean of that many ensembles, the
     first fitted on every question and the others on bootstrap samples of the questions."""
-    if config.objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {config.objective!r}; one of {OBJECTIVES}")
     fit = _fit_trees if config.objective == "pointwise" else _fit_lightgbm
     if config.bags <= 1:
         return fit(examples, config, np.random.default_rng(config.seed))

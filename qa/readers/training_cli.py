@@ -52,14 +52,15 @@ def train_reader_command(
 
     from qa.progress import stage_callback, stage_progress
     from qa.readers.scorer import packaged_weights
-    from qa.readers.training import OBJECTIVES, TrainingConfig, train_reader, training_documents
+    from qa.readers.training import TrainingConfig, train_reader, training_documents
 
-    if objective not in OBJECTIVES:
-        raise typer.BadParameter(f"one of {', '.join(OBJECTIVES)}", param_hint="--objective")
+    try:
+        config = TrainingConfig(max_questions=questions, seed=seed, objective=objective)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--objective") from error
     _one_thread_each()
     console = Console()
     target = out or packaged_weights()
-    config = TrainingConfig(max_questions=questions, seed=seed, objective=objective)
     with stage_progress(console) as progress:
         callback = stage_callback(progress)
         try:

@@ -94,6 +94,13 @@ def test_ranking_objective_is_reproducible_and_keeps_the_pointwise_header(
     assert "objective" not in pointwise.metadata["config"]
 
 
+def test_unknown_objective_or_relevance_fails_when_the_config_is_made() -> None:
+    with pytest.raises(ValueError, match="unknown objective 'listwise'"):
+        TrainingConfig(objective="listwise")
+    with pytest.raises(ValueError, match="unknown relevance 'partial'"):
+        dataclasses.replace(TINY, relevance="partial")
+
+
 def test_examples_label_the_generated_answer(embedder: TextEmbedder) -> None:
     examples = build_examples(DOCUMENTS, TINY, embedder=embedder)
     answerable = [ex for ex in examples if ex.variant == "answerable"]

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from qa.config import PROJECT_ROOT
+from qa.eval.metrics import token_f1
 from qa.readers.question import FineType
 from qa.readers.scorer import TreeEnsemble
-from qa.readers.training import Example, relevance_labels, token_f1
+from qa.readers.training import Example, relevance_labels
 
 lightgbm = pytest.importorskip("lightgbm")  # a training dependency (the `train` extra)
 

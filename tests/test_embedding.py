@@ -14,6 +14,7 @@ from qa.chunking import DocumentSplitter
 from qa.config import Settings
 from qa.documents import Document
 from qa.embedding import (
+    BatchStates,
     CachedEmbedder,
     OnnxTextEmbedder,
     TextEmbedder,
@@ -211,6 +212,48 @@ def test_cache_is_safe_under_concurrent_questions() -> None:
         thread.join()
     assert not errors
     assert cached.size == 16
+
+
+def test_cache_gives_the_reader_a_cached_questions_states(
+    onnx: OnnxTextEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passes: list[list[str]] = []
+    forward = onnx.forward
+
+    def counted(texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        passes.append(list(texts))
+        return forward(texts, max_length=max_length)
+
+    monkeypatch.setattr(onnx, "forward", counted)
+    one_question = 16 * 1024  # "Where is Ganja?": 7 word pieces, 12 KB of states
+    cached = CachedEmbedder(onnx, maxsize=4, states_bytes=one_question)
+    vector = cached.run(["Where is Ganja?"])
+    first = onnx.take_states("Where is Ganja?")
+    assert first is not None and len(passes) == 1
+    # A hit encodes nothing, and the reader still finds the question's states.
+    np.testing.assert_array_equal(cached.run(["Where is Ganja?"]), vector)
+    again = onnx.take_states("Where is Ganja?")
+    assert again is first and len(passes) == 1
+    assert not again.hidden.flags.writeable  # shared by every ask of the question
+    assert onnx.take_states("Where is Ganja?") is None  # still handed out once
+    # Only the newest question's states fit in the budget; vectors stay.
+    cached.run(["Where is Baku?"])
+    cached.run(["Where is Ganja?"])
+    assert len(passes) == 2
+    assert onnx.take_states("Where is Ganja?") is None
+    cached.clear()
+    cached.run(["Where is Baku?"])
+    assert len(passes) == 3
+
+
+
+def test_cache_keeps_no_states_larger_than_its_budget(onnx: OnnxTextEmbedder) -> None:
+    cached = CachedEmbedder(onnx, maxsize=4, states_bytes=1024)
+    cached.run(["Where is Ganja?"])
+    assert onnx.take_states("Where is Ganja?") is not None  # this ask's reader has them
+    cached.run(["Where is Ganja?"])
+    assert onnx.take_states("Where is Ganja?") is None  # but they were not kept
+    assert cached.size == 1
 
 
 # -- the factory and the service -------------------------------------------------------------

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
 from qa.answers import QAResult
+from qa.config import Settings
 from qa.documents import Document
+from qa.embedding import BatchStates, CachedEmbedder, TextEmbedder
 from qa.readers import Reader
 from qa.service import QAService, Turn
 from tests.conftest import assert_verbatim
@@ -151,3 +155,35 @@ def test_the_service_sizes_blas_threads(make_service: Callable[..., QAService]) 
             assert faiss.omp_get_max_threads() == 1  # FAISS's pool is still its own setting
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def test_a_repeated_question_is_answered_without_encoding_it_again(
+    service: QAService,
+    settings: Settings,
+    embedder: TextEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    passes: list[list[str]] = []
+    forward = embedder.forward
+
+    def counted(texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        passes.append(list(texts))
+        return forward(texts, max_length=max_length)
+
+    monkeypatch.setattr(embedder, "forward", counted)
+    shutil.copytree(settings.index_dir, tmp_path / "index")
+    private = settings.model_copy(
+        update={"index_dir": tmp_path / "index", "data_dir": tmp_path / "data"}
+    )
+    cached = QAService(private, reader=service.reader, embedder=CachedEmbedder(embedder))
+    question = "Who is the Turkish Defense Minister?"
+    first = cached.ask(question)
+    encoded = len(passes)
+    assert encoded >= 1
+    second = cached.ask(question)
+    # Neither retrieval nor the reader ran MiniLM: the cache held the vector and states.
+    assert len(passes) == encoded
+    assert second.answer is not None and first.answer is not None
+    assert second.answer == first.answer
+    assert second.citations == first.citations

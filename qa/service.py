@@ -29,6 +29,7 @@ from qa.document_store import (
 from qa.documents import Document, load_documents
 from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
+from qa.punctuation import balanced_answers
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
 
@@ -291,6 +292,8 @@ class QAService:
         t2 = time.perf_counter()
         analyzed = analysis.result() if analysis is not None else None
         candidates = self.reader.run(read_as, passages, analyzed) if passages else []
+        # Token boundaries can cut a bracket or a quotation in half: "Ilham] Aliyev".
+        candidates = balanced_answers(candidates)
         if resolved:
             # A follow-up asks for something new: a span that only repeats an earlier answer
             # ("13" again after "How many civilians died?") is passed over.

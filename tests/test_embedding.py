@@ -246,7 +246,6 @@ def test_cache_gives_the_reader_a_cached_questions_states(
     assert len(passes) == 3
 
 
-
 def test_cache_keeps_no_states_larger_than_its_budget(onnx: OnnxTextEmbedder) -> None:
     cached = CachedEmbedder(onnx, maxsize=4, states_bytes=1024)
     cached.run(["Where is Ganja?"])

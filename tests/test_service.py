@@ -13,6 +13,7 @@ from qa.answers import QAResult
 from qa.config import Settings
 from qa.documents import Document
 from qa.embedding import BatchStates, CachedEmbedder, TextEmbedder
+from qa.punctuation import unpaired_mark
 from qa.readers import Reader
 from qa.service import QAService, Turn
 from tests.conftest import assert_verbatim
@@ -187,3 +188,20 @@ def test_a_repeated_question_is_answered_without_encoding_it_again(
     assert second.answer is not None and first.answer is not None
     assert second.answer == first.answer
     assert second.citations == first.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is the president of Azerbaijan?", "What can radars not pick up, according to Lee?"],
+)
+def test_answers_never_show_half_a_bracket_or_quotation(
+    service: QAService, article: Document, question: str
+) -> None:
+    result = service.ask(question)
+    best = result.best_candidate
+    assert best is not None
+    assert_verbatim(article.text, best.start, best.end, best.text)
+    local = (best.start - best.passage.start, best.end - best.passage.start)
+    mark = unpaired_mark(best.passage.text, *local)
+    # Anything still unpaired has no partner in the sentence (a quotation running on).
+    assert mark is None or mark[1] < 0, best.text

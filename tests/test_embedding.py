@@ -145,6 +145,17 @@ def test_onnx_states_match_torch_states(onnx: OnnxTextEmbedder, embedder: TextEm
     np.testing.assert_allclose(ours.pooled, theirs.pooled, atol=1e-5)
 
 
+def test_onnx_reads_one_text_as_it_reads_it_in_a_batch(onnx: OnnxTextEmbedder) -> None:
+    # A lone text is tokenized by `encode` (it keeps the GIL), a batch by `encode_batch`.
+    text = "Who is the Turkish Defense Minister?"
+    alone = onnx.forward([text])
+    batch = onnx.forward([text, "A longer sentence, so that the question is padded."])
+    pieces = alone.offsets.shape[1]
+    np.testing.assert_array_equal(alone.offsets[0], batch.offsets[0, :pieces])
+    np.testing.assert_allclose(alone.hidden[0], batch.hidden[0, :pieces], atol=1e-5)
+    np.testing.assert_allclose(alone.pooled[0], batch.pooled[0], atol=1e-6)
+
+
 def test_onnx_cuts_to_a_shorter_max_length_keeping_the_end_marker(
     onnx: OnnxTextEmbedder,
 ) -> None:

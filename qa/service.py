@@ -29,6 +29,7 @@ from qa.document_store import (
 from qa.documents import Document, load_documents
 from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
+from qa.metadata import MetadataAnswer, MetadataAnswerer, metadata_field
 from qa.punctuation import balanced_answers
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
@@ -85,6 +86,7 @@ class QAService:
         threadpool_limits(self.settings.blas_threads, user_api="blas")
         faiss.omp_set_num_threads(self.settings.search_threads)
         self.rewriter = QuestionRewriter()
+        self.metadata = MetadataAnswerer()
         # Questions go through the configured encoder (behind an LRU cache); the same
         # MiniLM builds the index, so one copy of the model serves both.
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
@@ -282,6 +284,18 @@ class QAService:
         # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
         weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
         read_as = resolved or question
+        about = self._about_document(read_as, state, document_id)
+        if about is not None:
+            timings.update(understand=(time.perf_counter() - t0) * 1e3)
+            answer = about.answer
+            return QAResult(
+                question=question,
+                answer=answer,
+                citations=[] if answer is None else self._citations(answer, [answer.passage], 1),
+                resolved_question=resolved,
+                best_candidate=answer,
+                timings_ms=timings,
+            )
         analysis = self._analyze_meanwhile(read_as)
         t1 = time.perf_counter()
         # Retrieval encodes on this thread: the reader takes that pass's token states
@@ -312,6 +326,24 @@ class QAService:
             best_candidate=best,
             timings_ms=timings,
         )
+
+    def _about_document(
+        self, question: str, state: _State, document_id: str | None
+    ) -> MetadataAnswer | None:
+        """The answer to a question about the document itself (its author, date or title),
+        None for any other question. Without a document to ask about (several indexed,
+        none chosen) there is no answer: the bodies do not hold one."""
+        field = metadata_field(question)
+        if field is None:
+            return None
+        documents = state.index.documents
+        if document_id is None and len(documents) == 1:
+            document_id = next(iter(documents))
+        document = documents.get(document_id) if document_id is not None else None
+        if document is None:
+            return MetadataAnswer(field, None)
+        body_start = state.index.body_starts.get(document.id, 0)
+        return self.metadata.run(question, document, body_start)
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

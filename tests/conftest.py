@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from qa.config import PROJECT_ROOT, Settings
 from qa.documents import Document, load_documents
-from qa.embedding import TextEmbedder
+from qa.embedding import BatchStates, MiniLMEncoder, TextEmbedder
 from qa.service import QAService
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -86,6 +86,19 @@ def make_service(
         return QAService(private, reader=service.reader, embedder=embedder)
 
     return factory
+
+
+def record_passes(encoder: MiniLMEncoder, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The texts of every MiniLM forward pass ``encoder`` runs from now on (this test)."""
+    passes: list[list[str]] = []
+    forward = encoder.forward
+
+    def counted(texts: Sequence[str], max_length: int = 256) -> BatchStates:
+        passes.append(list(texts))
+        return forward(texts, max_length=max_length)
+
+    monkeypatch.setattr(encoder, "forward", counted)
+    return passes
 
 
 def assert_verbatim(text: str, start: int, end: int, quote: str) -> None:

@@ -14,7 +14,6 @@ from qa.chunking import DocumentSplitter
 from qa.config import Settings
 from qa.documents import Document
 from qa.embedding import (
-    BatchStates,
     CachedEmbedder,
     OnnxTextEmbedder,
     TextEmbedder,
@@ -26,6 +25,7 @@ from qa.embedding import (
 )
 from qa.eval.gold import load_gold
 from qa.service import QAService
+from tests.conftest import record_passes
 
 
 @pytest.fixture(scope="module")
@@ -228,14 +228,7 @@ def test_cache_is_safe_under_concurrent_questions() -> None:
 def test_cache_gives_the_reader_a_cached_questions_states(
     onnx: OnnxTextEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    passes: list[list[str]] = []
-    forward = onnx.forward
-
-    def counted(texts: Sequence[str], max_length: int = 256) -> BatchStates:
-        passes.append(list(texts))
-        return forward(texts, max_length=max_length)
-
-    monkeypatch.setattr(onnx, "forward", counted)
+    passes = record_passes(onnx, monkeypatch)
     one_question = 16 * 1024  # "Where is Ganja?": 7 word pieces, 12 KB of states
     cached = CachedEmbedder(onnx, maxsize=4, states_bytes=one_question)
     vector = cached.run(["Where is Ganja?"])

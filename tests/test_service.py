@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,11 @@ import pytest
 from qa.answers import QAResult
 from qa.config import Settings
 from qa.documents import Document
-from qa.embedding import BatchStates, CachedEmbedder, TextEmbedder
+from qa.embedding import CachedEmbedder, TextEmbedder
 from qa.punctuation import unpaired_mark
 from qa.readers import Reader
 from qa.service import QAService, Turn
-from tests.conftest import assert_verbatim
+from tests.conftest import assert_verbatim, record_passes
 
 QUESTIONS = [
     ("How many civilians were killed in Ganja?", "13"),
@@ -165,14 +165,7 @@ def test_a_repeated_question_is_answered_without_encoding_it_again(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    passes: list[list[str]] = []
-    forward = embedder.forward
-
-    def counted(texts: Sequence[str], max_length: int = 256) -> BatchStates:
-        passes.append(list(texts))
-        return forward(texts, max_length=max_length)
-
-    monkeypatch.setattr(embedder, "forward", counted)
+    passes = record_passes(embedder, monkeypatch)
     shutil.copytree(settings.index_dir, tmp_path / "index")
     private = settings.model_copy(
         update={"index_dir": tmp_path / "index", "data_dir": tmp_path / "data"}

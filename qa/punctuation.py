@@ -20,6 +20,7 @@ from qa.answers import ExtractedAnswer
 _PAIRS = {"[": "]", "(": ")", "{": "}", "“": "”"}
 _CLOSING = {close: open_ for open_, close in _PAIRS.items()}
 _STRAIGHT = '"'
+_MARKS = frozenset([*_PAIRS, *_CLOSING, _STRAIGHT])
 _WORD = re.compile(r"\w+")
 
 
@@ -128,7 +129,7 @@ def balanced_answer(answer: ExtractedAnswer) -> ExtractedAnswer:
     when nothing changes)."""
     passage = answer.passage
     start, end = answer.start - passage.start, answer.end - passage.start
-    if not 0 <= start <= end <= len(passage.text):
+    if _MARKS.isdisjoint(answer.text) or not 0 <= start <= end <= len(passage.text):
         return answer
     new_start, new_end = balance_marks(passage.text, start, end)
     if (new_start, new_end) == (start, end) or new_start >= new_end:

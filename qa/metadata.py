@@ -36,6 +36,7 @@ _PATTERNS: dict[str, list[str]] = {
         rf"(?:when|what\s+(?:date|day|year))\s+(?:was|is|did|has|had)\s+{_THIS}\s+"
         r"(?:first\s+|originally\s+)?(?:been\s+)?(?:written|published|posted|dated|released"
         r"|issued|printed|come\s+out|appear(?:ed)?|publish)\b",
+        rf"when\s+did\s+(?:\S+\s+){{0,4}}(?:write|publish|post)\s+{_THIS}\b",
         rf"{_WHAT_IS}\s+the\s+(?:publication|publishing|release)\s+date\b",
         rf"{_WHAT_IS}\s+the\s+date\s+of\s+{_THIS}\b",
         rf"how\s+old\s+is\s+{_THIS}\b",

@@ -23,6 +23,7 @@ from tests.conftest import assert_verbatim
         ("When was the article published?", "date"),
         ("What year was this article written?", "date"),
         ("When did the article come out?", "date"),
+        ("When did Alex Lantier write the article?", "date"),
         ("What is the publication date?", "date"),
         ("How old is this article?", "date"),
         ("What is the title of this article?", "title"),

@@ -301,7 +301,10 @@ class QAService:
         # Retrieval encodes on this thread: the reader takes that pass's token states
         # from it (thread-local), so only the parse moves to the pool.
         passages = state.retriever.run(
-            queries, top_k=max(top_k, 3), document_id=document_id, weights=weights
+            queries,
+            top_k=max(top_k, self.settings.reader_passages),
+            document_id=document_id,
+            weights=weights,
         )
         t2 = time.perf_counter()
         analyzed = analysis.result() if analysis is not None else None

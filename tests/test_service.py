@@ -198,3 +198,12 @@ def test_answers_never_show_half_a_bracket_or_quotation(
     mark = unpaired_mark(best.passage.text, *local)
     # Anything still unpaired has no partner in the sentence (a quotation running on).
     assert mark is None or mark[1] < 0, best.text
+
+
+def test_the_answer_does_not_depend_on_how_many_citations_are_asked(service: QAService) -> None:
+    # The reader reads `reader_passages` sentences however few citations come back.
+    assert service.reader.extractor.max_passages == service.settings.reader_passages  # type: ignore[attr-defined]
+    for question in ["Who is the Turkish Defense Minister?", "What did Pompeo say?"]:
+        one, many = service.ask(question, top_k=1), service.ask(question, top_k=10)
+        assert len(one.citations) == 1 and len(many.citations) == 10
+        assert one.best_candidate == many.best_candidate

@@ -61,7 +61,7 @@ def create_reader(settings: Settings, embedder: Any = None) -> Reader:
     if settings.reader == "learned":
         from qa.readers.learned_reader import LearnedReader
 
-        return LearnedReader(embedder=embedder)
+        return LearnedReader(embedder=embedder, max_passages=settings.reader_passages)
     from qa.readers.rule_reader import RuleReader
 
     return RuleReader()

@@ -145,7 +145,7 @@ class LearnedReader:
         self,
         embedder: MiniLMEncoder | None = None,
         weights: Path | None = None,
-        max_passages: int = 5,
+        max_passages: int = 4,
         use_embeddings: bool = True,
     ) -> None:
         self.weights = weights

@@ -68,7 +68,7 @@ class SplitDocument:
     """spaCy parse of ``text[body_start:body_end]``; readers reuse it instead of re-parsing."""
 
 
-def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Non-blank paragraphs of ``text[start:end]`` as trimmed (start, end) offsets."""
     spans = []
     pos = start
@@ -104,7 +104,7 @@ def find_body(document: Document) -> tuple[int, int]:
     contact, subscription or copyright notes or a bare web address.
     """
     text = document.text
-    paragraphs = _paragraphs(text, 0, len(text))
+    paragraphs = paragraph_spans(text, 0, len(text))
     if not paragraphs:
         return 0, 0
     first = 0
@@ -181,7 +181,7 @@ class DocumentSplitter:
     def _sentence_bounds(
         self, text: str, body_start: int, body_end: int, parse: Doc
     ) -> list[tuple[int, int]]:
-        paragraph_starts = {a for a, _ in _paragraphs(text, body_start, body_end)}
+        paragraph_starts = {a for a, _ in paragraph_spans(text, body_start, body_end)}
         cuts = {body_start + sent.start_char for sent in parse.sents} | paragraph_starts
         pieces = []
         ordered = [*sorted(c for c in cuts if body_start <= c < body_end), body_end]

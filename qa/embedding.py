@@ -486,6 +486,7 @@ class CachedEmbedder:
         """Vectors of ``texts``, computing only those not cached (in one batch)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         missing: dict[str, list[int]] = {}
+        kept: TokenStates | None = None
         with self._lock:
             for row, text in enumerate(texts):
                 vector = self._cache.get(text)
@@ -496,6 +497,10 @@ class CachedEmbedder:
                     out[row] = vector
                     self.hits += 1
             self.misses += len(missing)
+            if len(texts) == 1 and not missing:
+                kept = self._states.get(texts[0])
+                if kept is not None:
+                    self._states.move_to_end(texts[0])
         if missing:
             # Encoded outside the lock: concurrent questions must not queue behind it.
             computed = self.embedder.run(list(missing))
@@ -510,13 +515,9 @@ class CachedEmbedder:
                     self._cache.popitem(last=False)
                 if states is not None:
                     self._keep_states(states)
-        elif len(texts) == 1:
-            with self._lock:
-                kept = self._states.get(texts[0])
-                if kept is not None:
-                    self._states.move_to_end(texts[0])
+        elif kept is not None:
             keep = getattr(self.embedder, "keep_states", None)
-            if kept is not None and keep is not None:
+            if keep is not None:
                 keep(kept)
         if progress:
             progress(len(texts))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from qa.answers import ExtractedAnswer, Passage
+from qa.chunking import paragraph_spans
 from qa.documents import Document
 
 _DOCUMENT = r"(?:article|piece|story|report|document|text|post|essay|column|op-?ed|page)"
@@ -120,11 +121,19 @@ class MetadataAnswerer:
 
     confidence = 0.95
 
-    def run(self, question: str, document: Document, body_start: int) -> MetadataAnswer | None:
-        """The answer to ``question`` if it asks about ``document`` itself, else None."""
+    def run(
+        self, question: str, document: Document | None, body_start: int
+    ) -> MetadataAnswer | None:
+        """The answer to ``question`` if it asks about ``document`` itself, else None.
+
+        ``document`` is None when the question names no one document (several indexed,
+        none chosen): a question about "the article" then has no answer.
+        """
         field = metadata_field(question)
         if field is None:
             return None
+        if document is None:
+            return MetadataAnswer(field, None)
         header = document.text[:body_start]
         if field == "author":
             values = [document.author.strip()]
@@ -135,15 +144,19 @@ class MetadataAnswerer:
         for value in values:
             start = _find(header, value)
             if start >= 0:
-                return MetadataAnswer(field, self._answer(document, start, start + len(value)))
+                answer = self._answer(document, body_start, start, start + len(value))
+                return MetadataAnswer(field, answer)
         return MetadataAnswer(field, None)
 
-    def _answer(self, document: Document, start: int, end: int) -> ExtractedAnswer:
+    def _answer(self, document: Document, body_start: int, start: int, end: int) -> ExtractedAnswer:
         text = document.text
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        passage = Passage(document.id, line_start, line_end, text[line_start:line_end], score=1.0)
+        # Cited by its header paragraph, as `find_body` reads the header (by the value
+        # alone should it run across a paragraph break).
+        first, last = next(
+            ((a, b) for a, b in paragraph_spans(text, 0, body_start) if a <= start and end <= b),
+            (start, end),
+        )
+        passage = Passage(document.id, first, last, text[first:last], score=1.0)
         return ExtractedAnswer(
             text=text[start:end],
             document_id=document.id,

@@ -132,7 +132,7 @@ def balanced_answer(answer: ExtractedAnswer) -> ExtractedAnswer:
     if _MARKS.isdisjoint(answer.text) or not 0 <= start <= end <= len(passage.text):
         return answer
     new_start, new_end = balance_marks(passage.text, start, end)
-    if (new_start, new_end) == (start, end) or new_start >= new_end:
+    if (new_start, new_end) == (start, end):
         return answer
     return replace(
         answer,

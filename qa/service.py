@@ -29,7 +29,7 @@ from qa.document_store import (
 from qa.documents import Document, load_documents
 from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
-from qa.metadata import MetadataAnswer, MetadataAnswerer, metadata_field
+from qa.metadata import MetadataAnswer, MetadataAnswerer
 from qa.punctuation import balanced_answers
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
@@ -333,19 +333,13 @@ class QAService:
     def _about_document(
         self, question: str, state: _State, document_id: str | None
     ) -> MetadataAnswer | None:
-        """The answer to a question about the document itself (its author, date or title),
-        None for any other question. Without a document to ask about (several indexed,
-        none chosen) there is no answer: the bodies do not hold one."""
-        field = metadata_field(question)
-        if field is None:
-            return None
+        """The answer to a question about the document itself (its author, date or title):
+        the document asked about, or the only one; None for any other question."""
         documents = state.index.documents
         if document_id is None and len(documents) == 1:
             document_id = next(iter(documents))
         document = documents.get(document_id) if document_id is not None else None
-        if document is None:
-            return MetadataAnswer(field, None)
-        body_start = state.index.body_starts.get(document.id, 0)
+        body_start = state.index.body_starts.get(document.id, 0) if document else 0
         return self.metadata.run(question, document, body_start)
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:

@@ -97,6 +97,7 @@ def ablate(
             reader = LearnedReader(
                 embedder=service.index_embedder,
                 weights=weights,
+                max_passages=service.settings.reader_passages,
                 use_embeddings=config.use_embeddings,
             )
             reader.warm_up()

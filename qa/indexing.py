@@ -20,6 +20,7 @@ published by replacing ``CURRENT``, so a crash at any point leaves the previous 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -182,6 +183,16 @@ class LoadedIndex:
     @property
     def build_id(self) -> str:
         return self.path.name
+
+    def sentence_at(self, document_id: str, offset: int) -> Sentence | None:
+        """The sentence of ``document_id`` that holds the character ``offset``, or None
+        (outside every sentence: the title, the byline, the space between sentences)."""
+        rows = self.sentences_by_document.get(document_id, [])
+        at = bisect.bisect_right(rows, offset, key=lambda row: self.sentences[row].start) - 1
+        if at < 0:
+            return None
+        sentence = self.sentences[rows[at]]
+        return sentence if offset < sentence.end else None
 
     def sentence_parse(self, sentence: Sentence) -> Any:
         """spaCy ``Span`` of ``sentence`` from the stored parse (None when unavailable)."""

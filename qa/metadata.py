@@ -24,7 +24,7 @@ _THIS = rf"(?:this|the|that)\s+(?:news\s+)?{_DOCUMENT}"
 # long had the war gone on when the article was written?" asks about the war) and needs the
 # document named ("this article") or a role only a document has ("the author"), so "Who
 # wrote the novel War and Peace?" and "What is the title of Hulusi Akar?" are not theirs.
-_LEAD = r"^(?:(?:and|so|ok|okay|please|tell me|can you tell me|do you know)[,\s]+)*"
+QUESTION_LEAD = r"^(?:(?:and|so|ok|okay|please|tell me|can you tell me|do you know)[,\s]+)*"
 _WHAT_IS = r"(?:what\s+is|what's|what\s+was)"
 _PATTERNS: dict[str, list[str]] = {
     "author": [
@@ -49,7 +49,7 @@ _PATTERNS: dict[str, list[str]] = {
     ],
 }
 _COMPILED = {
-    name: [re.compile(_LEAD + pattern) for pattern in patterns]
+    name: [re.compile(QUESTION_LEAD + pattern) for pattern in patterns]
     for name, patterns in _PATTERNS.items()
 }
 

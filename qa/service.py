@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -29,6 +29,7 @@ from qa.document_store import (
 from qa.documents import Document, load_documents
 from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
+from qa.lifespans import LifespanAnswer, LifespanAnswerer
 from qa.metadata import MetadataAnswer, MetadataAnswerer
 from qa.punctuation import balanced_answers
 from qa.readers import Reader, create_reader
@@ -87,6 +88,7 @@ class QAService:
         faiss.omp_set_num_threads(self.settings.search_threads)
         self.rewriter = QuestionRewriter()
         self.metadata = MetadataAnswerer()
+        self.lifespans = LifespanAnswerer()
         # Questions go through the configured encoder (behind an LRU cache); the same
         # MiniLM builds the index, so one copy of the model serves both.
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
@@ -284,10 +286,14 @@ class QAService:
         # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
         weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
         read_as = resolved or question
-        about = self._about_document(read_as, state, document_id)
-        if about is not None:
+        # Two kinds of question are answered without the reader: about the document itself
+        # (its author, date, title) and when a person was born or died.
+        direct = self._about_document(read_as, state, document_id) or self._lifespan(
+            read_as, state, document_id
+        )
+        if direct is not None:
             timings.update(understand=(time.perf_counter() - t0) * 1e3)
-            answer = about.answer
+            answer = direct.answer
             return QAResult(
                 question=question,
                 answer=answer,
@@ -341,6 +347,17 @@ class QAService:
         document = documents.get(document_id) if document_id is not None else None
         body_start = state.index.body_starts.get(document.id, 0) if document else 0
         return self.metadata.run(question, document, body_start)
+
+    def _lifespan(
+        self, question: str, state: _State, document_id: str | None
+    ) -> LifespanAnswer | None:
+        """The answer to "When was X born?" or "When did X die?" from X's dates in
+        parentheses, in the document asked about or any; None for any other question."""
+        documents = state.index.documents
+        scope: Iterable[Document] = documents.values()
+        if document_id is not None:
+            scope = [documents[document_id]] if document_id in documents else []
+        return self.lifespans.run(question, scope, state.index.sentence_at)
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

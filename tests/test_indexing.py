@@ -56,6 +56,20 @@ def test_loaded_index_offsets_are_exact(store: IndexStore) -> None:
     assert index.chunk_vectors.ntotal == len(index.chunks)
 
 
+def test_sentence_at_finds_the_sentence_holding_an_offset(store: IndexStore) -> None:
+    store.build([DOC_A, DOC_B])
+    index = store.load()
+    for sentence in index.sentences:
+        for offset in (sentence.start, (sentence.start + sentence.end) // 2, sentence.end - 1):
+            assert index.sentence_at(sentence.document_id, offset) == sentence
+    # Between two sentences, past the end and in an unknown document: no sentence.
+    first, second = (index.sentences[row] for row in index.sentences_by_document["ganja"])
+    assert first.end < second.start
+    assert index.sentence_at("ganja", first.end) is None
+    assert index.sentence_at("ganja", len(DOC_A.text) + 5) is None
+    assert index.sentence_at("nowhere", 0) is None
+
+
 def test_rebuilds_when_a_document_changes(store: IndexStore) -> None:
     first = store.ensure([DOC_A]).build_id
     assert store.ensure([DOC_A]).build_id == first  # fresh: loaded, not rebuilt

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
 from qa.config import Settings, get_settings
 from qa.conversation import QuestionRewriter
+from qa.definitions import DefinitionAnswer, DefinitionAnswerer
 from qa.document_store import (
     DocumentNotFound,
     DocumentStore,
@@ -89,6 +90,7 @@ class QAService:
         self.rewriter = QuestionRewriter()
         self.metadata = MetadataAnswerer()
         self.lifespans = LifespanAnswerer()
+        self.definitions = DefinitionAnswerer()
         # Questions go through the configured encoder (behind an LRU cache); the same
         # MiniLM builds the index, so one copy of the model serves both.
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
@@ -286,10 +288,12 @@ class QAService:
         # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
         weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
         read_as = resolved or question
-        # Two kinds of question are answered without the reader: about the document itself
-        # (its author, date, title) and when a person was born or died.
-        direct = self._about_document(read_as, state, document_id) or self._lifespan(
-            read_as, state, document_id
+        # Some questions are answered without the reader: about the document itself (its
+        # author, date, title), when a person was born or died, and who or what a name is.
+        direct = (
+            self._about_document(read_as, state, document_id)
+            or self._lifespan(read_as, state, document_id)
+            or self._definition(read_as, state, document_id)
         )
         if direct is not None:
             timings.update(understand=(time.perf_counter() - t0) * 1e3)
@@ -353,11 +357,27 @@ class QAService:
     ) -> LifespanAnswer | None:
         """The answer to "When was X born?" or "When did X die?" from X's dates in
         parentheses, in the document asked about or any; None for any other question."""
+        return self.lifespans.run(
+            question, self._scope(state, document_id), state.index.sentence_at
+        )
+
+    def _definition(
+        self, question: str, state: _State, document_id: str | None
+    ) -> DefinitionAnswer | None:
+        """The answer to "Who/What is X?" from a sentence that says what the name X is;
+        None for any other question or when no sentence says it."""
+        index = state.index
+        return self.definitions.run(
+            question, self._scope(state, document_id), index.sentence_at, index.sentence_parse
+        )
+
+    @staticmethod
+    def _scope(state: _State, document_id: str | None) -> Iterable[Document]:
+        """The document asked about, or every document."""
         documents = state.index.documents
-        scope: Iterable[Document] = documents.values()
-        if document_id is not None:
-            scope = [documents[document_id]] if document_id in documents else []
-        return self.lifespans.run(question, scope, state.index.sentence_at)
+        if document_id is None:
+            return documents.values()
+        return [documents[document_id]] if document_id in documents else []
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

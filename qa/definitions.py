@@ -1,0 +1,196 @@
+"""Who or what a named person, place or body is, read from the sentence that says so.
+
+"Who was Albert Einstein?" asks for a description, not a name, but the reader's answer type
+for "who" is a person, so it answered with other names: "Who was Abraham Lincoln?" got
+"Captain", "Who was Einstein?" nothing, while the biography's first sentence reads
+"Albert Einstein (...) was a German-born theoretical physicist". A question "Who/What
+is/was X?" whose X is a name in the documents is answered here from a sentence where the
+name is followed by a form of "be" ("X (dates) was *a German-born theoretical
+physicist*") or by an appositive ("Rob Lee, *a US military analyst*,"): the noun phrase,
+without its relative clauses or any list after its first item. Without such a sentence
+the question goes to the reader as before ("US military analyst Rob Lee" it already reads).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from qa.answers import ExtractedAnswer, Passage
+from qa.chunking import Sentence
+from qa.documents import Document
+from qa.metadata import QUESTION_LEAD
+
+_QUESTION = re.compile(
+    QUESTION_LEAD + r"(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+)
+_NAMES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+# The noun phrase stops before these: "a physicist *who developed ...*", "a writer*, novelist*".
+_STOP_DEPS = {"relcl", "acl", "advcl", "appos", "parataxis", "cc", "conj", "punct", "dep"}
+_MAX_WORDS = 12
+
+
+def definition_question(question: str) -> str | None:
+    """The name that ``question`` asks to have described ("Who was Einstein?"), else None.
+
+    The name is returned as asked (lower case); whether it is a name at all is for the
+    documents to say.
+
+    Example:
+        >>> definition_question("Who was Albert Einstein?")
+        'albert einstein'
+        >>> definition_question("What is the Minsk Group?")
+        'minsk group'
+        >>> definition_question("How many drones were bought?") is None
+        True
+    """
+    text = " ".join(question.lower().split()).replace("’", "'")
+    found = _QUESTION.search(text)
+    if found is None or len(found["name"].split()) > 5:
+        return None
+    return found["name"]
+
+
+@dataclass(frozen=True)
+class DefinitionAnswer:
+    """The description of ``name`` quoted from a document."""
+
+    name: str
+    answer: ExtractedAnswer
+
+
+class DefinitionAnswerer:
+    """Answer "Who/What is X?" for a name X from "X is/was NP" or "X, NP," in the documents.
+
+    The mention must be the whole name as the document writes it (a longer name ending in
+    the asked words counts: "Albert Einstein" for "Einstein"), tagged a proper noun and an
+    entity by the parse. Documents whose title holds the name are read first, then the
+    others in order, each from its start; the first such sentence answers.
+
+    Example:
+        >>> answerer = DefinitionAnswerer()  # doctest: +SKIP
+        >>> answerer.run("Who was Einstein?", documents, index.sentence_at,
+        ...              index.sentence_parse).answer.text  # doctest: +SKIP
+        'a German-born theoretical physicist'
+    """
+
+    confidence = 0.8
+
+    def run(
+        self,
+        question: str,
+        documents: Iterable[Document],
+        sentence_at: Callable[[str, int], Sentence | None],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> DefinitionAnswer | None:
+        """The description if ``question`` asks who or what a name is and a document
+        says it; None leaves the question to the reader.
+
+        ``sentence_parse(sentence)`` is the sentence's spaCy ``Span`` (None without one).
+        """
+        name = definition_question(question)
+        if name is None:
+            return None
+        words = name.split()
+        # Mentions are found by the last word; the name around it must hold all the others
+        # ("Aldous Leonard Huxley" for "Aldous Huxley").
+        pattern = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
+        ordered = sorted(documents, key=lambda d: not _titled(d, words))
+        for document in ordered:
+            # In a document titled by the name, the last word alone is that name.
+            needed = words[-1:] if _titled(document, words) else words
+            seen: set[int] = set()
+            for mention in pattern.finditer(document.text):
+                sentence = sentence_at(document.id, mention.start())
+                if sentence is None or sentence.start in seen:
+                    continue
+                seen.add(sentence.start)
+                span = sentence_parse(sentence)
+                if span is None:
+                    continue
+                found = _description(span, sentence, mention.start(), mention.end(), needed)
+                if found is not None:
+                    return DefinitionAnswer(name, self._answer(document, sentence, *found))
+        return None
+
+    def _answer(
+        self, document: Document, sentence: Sentence, start: int, end: int
+    ) -> ExtractedAnswer:
+        passage = Passage(document.id, sentence.start, sentence.end, sentence.text, score=1.0)
+        return ExtractedAnswer(
+            text=document.text[start:end],
+            document_id=document.id,
+            start=start,
+            end=end,
+            confidence=self.confidence,
+            passage=passage,
+            details={"source": "definition"},
+        )
+
+
+def _titled(document: Document, words: list[str]) -> bool:
+    title = {w.strip(".,").lower() for w in document.title.split()}
+    return all(w in title for w in words)
+
+
+def _description(
+    span: Any, sentence: Sentence, start: int, end: int, words: list[str]
+) -> tuple[int, int] | None:
+    """Document offsets of what the sentence says the name whose last word is at
+    ``[start, end)`` is, if that name holds every one of ``words``."""
+    # Parse offsets are the sentence's own plus where its parse begins in the document.
+    shift = sentence.start - span.start_char
+    last = next((t for t in span if t.idx + shift == start), None)
+    if last is None or last.idx + len(last) + shift != end:
+        return None  # the match cuts a token: "Lee" in "Leeds"
+    # The name's words before it: proper nouns, or capitalised ("Aldous" is tagged an
+    # adjective in "Aldous Leonard Huxley").
+    name = [last]
+    while name[0].i > span.start and (
+        name[0].nbor(-1).pos_ == "PROPN" or name[0].nbor(-1).is_title
+    ):
+        name.insert(0, name[0].nbor(-1))
+    if last.pos_ != "PROPN" or last.ent_type_ not in _NAMES or not last.text[0].isupper():
+        return None
+    if name[0].i > span.start and name[0].nbor(-1).pos_ == "ADP":
+        return None  # the subject is something of the name: "the fertility rate of Angola is"
+    if not set(words) <= {t.lower_ for t in name}:
+        return None
+    doc = span.doc
+    after = last.i + 1
+    if after < span.end and doc[after].pos_ == "PROPN":
+        return None  # not the whole name: "Defense Minister" of "Defense Minister Hulusi Akar"
+    if after < span.end and doc[after].text.startswith("("):
+        closing = next((t.i for t in doc[after : span.end] if t.text.endswith(")")), None)
+        after = closing + 1 if closing is not None else span.end
+    if after >= span.end:
+        return None
+    head: Any = None
+    # The sentence's own verb, not a clause's: "died when Aristotle was a child".
+    if (
+        doc[after].lemma_ == "be"
+        and doc[after].pos_ in {"AUX", "VERB"}
+        and doc[after].dep_ == "ROOT"
+    ):
+        head = next((c for c in doc[after].children if c.dep_ == "attr"), None)
+    elif doc[after].text == ",":
+        # An appositive describes when it is a common noun ("Rob Lee, a US military
+        # analyst,"); a proper noun there is most often a list the parser misread.
+        head = next((c for c in last.children if c.dep_ == "appos" and c.i > after), None)
+        if head is not None and head.pos_ != "NOUN":
+            return None
+    if head is None or head.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    first = head.left_edge
+    if first.i <= last.i:
+        return None
+    final = head
+    for child in head.rights:
+        if child.dep_ in _STOP_DEPS or child.left_edge.i != final.i + 1:
+            break
+        final = child.right_edge
+    if final.i - first.i + 1 > _MAX_WORDS:
+        return None
+    return first.idx + shift, final.idx + len(final) + shift

@@ -1,0 +1,113 @@
+"""Who or what a name is, read from "X is/was NP" or "X, NP," (qa/definitions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from qa.chunking import Sentence
+from qa.definitions import DefinitionAnswerer, definition_question
+from qa.documents import Document
+from qa.nlp import load_spacy
+from qa.service import QAService
+from tests.conftest import assert_verbatim
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who was Albert Einstein?", "albert einstein"),
+        ("who is rob lee", "rob lee"),
+        ("What is the Minsk Group?", "minsk group"),
+        ("So what was Alchemy?", "alchemy"),
+        ("How many drones were bought?", None),
+        ("Who shelled Ganja?", None),
+        ("Who is the leader of the largest party in the parliament of Armenia?", None),
+    ],
+)
+def test_questions_asking_what_a_name_is_are_told_apart(question: str, name: str | None) -> None:
+    assert definition_question(question) == name
+
+
+def describe(question: str, text: str, title: str = "") -> str | None:
+    """Ask about a one-sentence document (its whole text, parsed)."""
+    document = Document(id="d", text=text, title=title)
+    sentence = Sentence("d", 0, 0, len(text), text)
+    parsed = load_spacy()(text)[:]
+    found = DefinitionAnswerer().run(question, [document], lambda d, at: sentence, lambda s: parsed)
+    if found is None:
+        return None
+    assert_verbatim(text, found.answer.start, found.answer.end, found.answer.text)
+    assert found.answer.passage.text == text
+    assert found.answer.details["source"] == "definition"
+    return found.answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "Who was Einstein?",
+            "Albert Einstein (14 March 1879 – 18 April 1955) was a German-born theoretical "
+            "physicist who developed the theory of relativity.",
+            "a German-born theoretical physicist",
+        ),
+        (
+            "Who was Aldous Huxley?",
+            "Aldous Leonard Huxley was an English writer, novelist and philosopher.",
+            "an English writer",
+        ),
+        (
+            "Who was Lincoln?",
+            "Abraham Lincoln was the 16th President of the United States, serving until 1865.",
+            "the 16th President of the United States",
+        ),
+        (
+            "Who is Rob Lee?",
+            "Rob Lee, a US military analyst, told Al Jazeera that the drones mattered.",
+            "a US military analyst",
+        ),
+        # Nothing says what the name is.
+        ("Who was Aristotle?", "His father died when Aristotle was a child.", None),
+        ("What is Angola?", "The fertility rate of Angola is 5.97 children per woman.", None),
+        ("What is Ganja?", "Ganja, Baku and Stepanakert were shelled.", None),
+        ("Who is Rob Lee?", "US military analyst Rob Lee told Al Jazeera so.", None),
+        ("Who was Einstein?", "Einstein's theory was a revolution.", None),
+        # The asked words are not the whole name, or not all of it.
+        ("Who is the Defense Minister?", "Defense Minister Hulusi Akar was in Baku.", None),
+        ("Who was Robert Lincoln?", "Abraham Lincoln was a lawyer.", None),
+    ],
+)
+def test_the_description_is_the_noun_phrase_the_sentence_gives(
+    question: str, text: str, expected: str | None
+) -> None:
+    assert describe(question, text) == expected
+
+
+def test_in_a_document_titled_by_the_name_its_last_word_is_that_name() -> None:
+    text = "Johnston was the highest-ranking officer killed during the war."
+    assert describe("Who was Albert Sidney Johnston?", text) is None
+    assert describe("Who was Albert Sidney Johnston?", text, "Albert Sidney Johnston") == (
+        "the highest-ranking officer"
+    )
+
+
+def test_the_service_answers_who_a_person_was(make_service: Callable[..., QAService]) -> None:
+    service = make_service()
+    service.warm_up()
+    text = (
+        "Ada Lovelace\n\n"
+        "Ada Lovelace was an English mathematician and writer. She worked with Charles "
+        "Babbage on his Analytical Engine."
+    )
+    service.add_document(Document(id="ada", text=text, title="Ada Lovelace"))
+    result = service.ask("Who was Ada Lovelace?")
+    assert result.answer is not None and result.answer.text == "an English mathematician"
+    assert_verbatim(text, result.answer.start, result.answer.end, result.answer.text)
+    [citation] = result.citations
+    assert citation.quote == "Ada Lovelace was an English mathematician and writer."
+    assert_verbatim(text, citation.start, citation.end, citation.quote)
+    # A question about a title, not a name, is the reader's.
+    other = service.ask("Who is the Turkish Defense Minister?")
+    assert other.answer is not None and other.answer.details.get("source") != "definition"

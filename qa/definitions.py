@@ -30,6 +30,17 @@ _NAMES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WOR
 # The noun phrase stops before these: "a physicist *who developed ...*", "a writer*, novelist*".
 _STOP_DEPS = {"relcl", "acl", "advcl", "appos", "parataxis", "cc", "conj", "punct", "dep"}
 _MAX_WORDS = 12
+# Words that make a capitalised phrase before a name a title ("Defense *Minister*"), not
+# more of the name ("Hulusi" of "Hulusi Akar"); a lower-case noun does too ("analyst").
+OFFICES = frozenset(
+    {
+        "king", "queen", "prince", "princess", "emperor", "empress", "pope", "saint",
+        "bishop", "president", "premier", "chancellor", "minister", "secretary", "chief",
+        "chairman", "chairwoman", "spokesman", "spokeswoman", "ambassador", "director",
+        "governor", "senator", "mayor", "judge", "leader", "general", "colonel", "captain",
+        "commander", "admiral", "professor", "sheikh",
+    }
+)  # fmt: skip
 
 
 def definition_question(question: str) -> str | None:
@@ -94,11 +105,30 @@ class DefinitionAnswerer:
         if name is None:
             return None
         words = name.split()
+        mentions = list(self._mentions(words, documents, sentence_at, sentence_parse))
+        # What a sentence says the name is comes before a title in front of it: "Abraham
+        # Lincoln was *the 16th President*" rather than "*President* Lincoln".
+        for rule in (_description, _title):
+            for document, sentence, span, name_tokens, shift in mentions:
+                found = rule(span, name_tokens, shift)
+                if found is not None:
+                    return DefinitionAnswer(name, self._answer(document, sentence, *found))
+        return None
+
+    @staticmethod
+    def _mentions(
+        words: list[str],
+        documents: Iterable[Document],
+        sentence_at: Callable[[str, int], Sentence | None],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> Iterable[tuple[Document, Sentence, Any, list[Any], int]]:
+        """Each sentence's first mention of the name: the sentence's parse, the name's
+        tokens, and the shift from parse offsets to document offsets. Documents whose
+        title holds the name come first."""
         # Mentions are found by the last word; the name around it must hold all the others
         # ("Aldous Leonard Huxley" for "Aldous Huxley").
         pattern = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
-        ordered = sorted(documents, key=lambda d: not _titled(d, words))
-        for document in ordered:
+        for document in sorted(documents, key=lambda d: not _titled(d, words)):
             # In a document titled by the name, the last word alone is that name.
             needed = words[-1:] if _titled(document, words) else words
             seen: set[int] = set()
@@ -106,14 +136,15 @@ class DefinitionAnswerer:
                 sentence = sentence_at(document.id, mention.start())
                 if sentence is None or sentence.start in seen:
                     continue
-                seen.add(sentence.start)
                 span = sentence_parse(sentence)
                 if span is None:
                     continue
-                found = _description(span, sentence, mention.start(), mention.end(), needed)
-                if found is not None:
-                    return DefinitionAnswer(name, self._answer(document, sentence, *found))
-        return None
+                # Parse offsets are the parse's own; the sentence says where it begins.
+                shift = sentence.start - span.start_char
+                name_tokens = _name(span, mention.start() - shift, mention.end() - shift, needed)
+                if name_tokens is not None:
+                    seen.add(sentence.start)
+                    yield document, sentence, span, name_tokens, shift
 
     def _answer(
         self, document: Document, sentence: Sentence, start: int, end: int
@@ -135,16 +166,14 @@ def _titled(document: Document, words: list[str]) -> bool:
     return all(w in title for w in words)
 
 
-def _description(
-    span: Any, sentence: Sentence, start: int, end: int, words: list[str]
-) -> tuple[int, int] | None:
-    """Document offsets of what the sentence says the name whose last word is at
-    ``[start, end)`` is, if that name holds every one of ``words``."""
-    # Parse offsets are the sentence's own plus where its parse begins in the document.
-    shift = sentence.start - span.start_char
-    last = next((t for t in span if t.idx + shift == start), None)
-    if last is None or last.idx + len(last) + shift != end:
+def _name(span: Any, start: int, end: int, words: list[str]) -> list[Any] | None:
+    """The tokens of the name whose last word is at parse offsets ``[start, end)``, if the
+    parse tags it a proper noun and an entity and the name holds every one of ``words``."""
+    last = next((t for t in span if t.idx == start), None)
+    if last is None or last.idx + len(last) != end:
         return None  # the match cuts a token: "Lee" in "Leeds"
+    if last.pos_ != "PROPN" or last.ent_type_ not in _NAMES or not last.text[0].isupper():
+        return None
     # The name's words before it: proper nouns, or capitalised ("Aldous" is tagged an
     # adjective in "Aldous Leonard Huxley").
     name = [last]
@@ -152,12 +181,14 @@ def _description(
         name[0].nbor(-1).pos_ == "PROPN" or name[0].nbor(-1).is_title
     ):
         name.insert(0, name[0].nbor(-1))
-    if last.pos_ != "PROPN" or last.ent_type_ not in _NAMES or not last.text[0].isupper():
-        return None
-    if name[0].i > span.start and name[0].nbor(-1).pos_ == "ADP":
-        return None  # the subject is something of the name: "the fertility rate of Angola is"
     if not set(words) <= {t.lower_ for t in name}:
         return None
+    return name
+
+
+def _description(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
+    """Document offsets of what the sentence says the name is ("X is/was NP", "X, NP,")."""
+    last = name[-1]
     doc = span.doc
     after = last.i + 1
     if after < span.end and doc[after].pos_ == "PROPN":
@@ -174,6 +205,8 @@ def _description(
         and doc[after].pos_ in {"AUX", "VERB"}
         and doc[after].dep_ == "ROOT"
     ):
+        if name[0].i > span.start and name[0].nbor(-1).pos_ == "ADP":
+            return None  # the subject is something of the name: "the rate of Angola is"
         head = next((c for c in doc[after].children if c.dep_ == "attr"), None)
     elif doc[after].text == ",":
         # An appositive describes when it is a common noun ("Rob Lee, a US military
@@ -194,3 +227,33 @@ def _description(
     if final.i - first.i + 1 > _MAX_WORDS:
         return None
     return first.idx + shift, final.idx + len(final) + shift
+
+
+def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
+    """Document offsets of the title in front of a person's name: "*Turkish Defense
+    Minister* Hulusi Akar", "*US Secretary of State* Mike Pompeo"."""
+    last = name[-1]
+    if last.ent_type_ != "PERSON":
+        return None
+    begin = last
+    while begin.ent_iob_ == "I" and begin.i > span.start:
+        begin = begin.nbor(-1)
+    # Words of the name's own phrase ("Saturday" in "On Saturday Hulusi Akar said" is the
+    # verb's), from the nearest leftwards, up to a determiner, a verb or punctuation.
+    phrase = {t.i for t in last.subtree}
+    words: list[Any] = []
+    at = begin.i - 1
+    while at >= span.start:
+        token = span.doc[at]
+        if token.i not in phrase or not (
+            token.pos_ in {"PROPN", "NOUN", "ADJ"} or token.lower_ == "of"
+        ):
+            break
+        words.insert(0, token)
+        at -= 1
+    while words and words[0].lower_ == "of":
+        words.pop(0)
+    office = any(t.lower_ in OFFICES or (t.pos_ == "NOUN" and t.is_lower) for t in words)
+    if not office or len(words) > _MAX_WORDS:
+        return None
+    return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from qa.answers import ExtractedAnswer, Passage
 from qa.chunking import Sentence
+from qa.definitions import OFFICES
 from qa.documents import Document
 from qa.metadata import QUESTION_LEAD
 
@@ -44,11 +45,20 @@ _COMPILED = {
 }
 # Words that name the person's office or the person only by reference: "When did
 # President Lincoln die?" asks about Lincoln; "When did he die?" names no one.
-_TITLES = {
-    "the", "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "saint", "st", "king",
-    "queen", "prince", "princess", "emperor", "empress", "pope", "president", "general",
-    "gen", "colonel", "captain", "professor", "prof", "senator", "governor",
-}  # fmt: skip
+_TITLES = OFFICES | {
+    "the",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "st",
+    "gen",
+    "prof",
+}
 _PRONOUNS = {"he", "she", "they", "him", "her", "it", "who", "this", "that"}
 
 _MONTH = (

@@ -1,4 +1,4 @@
-"""Who or what a name is, read from "X is/was NP" or "X, NP," (qa/definitions.py)."""
+"""Who or what a name is: "X is/was NP", "X, NP,", "TITLE X" (qa/definitions.py)."""
 
 from __future__ import annotations
 
@@ -68,11 +68,23 @@ def describe(question: str, text: str, title: str = "") -> str | None:
             "Rob Lee, a US military analyst, told Al Jazeera that the drones mattered.",
             "a US military analyst",
         ),
+        # Without such a sentence, a person's title in front of the name.
+        (
+            "Who is Hulusi Akar?",
+            "It alleged that Turkish Defense Minister Hulusi Akar travelled to Baku.",
+            "Turkish Defense Minister",
+        ),
+        (
+            "Who is Lavrov?",
+            "Russian Foreign Minister Sergey Lavrov called his counterparts to Moscow.",
+            "Russian Foreign Minister",
+        ),
+        ("Who is Abraham Lincoln?", "President Abraham Lincoln was a lawyer.", "a lawyer"),
+        ("Who is Akar?", "On Saturday Hulusi Akar spoke in Baku.", None),
         # Nothing says what the name is.
         ("Who was Aristotle?", "His father died when Aristotle was a child.", None),
         ("What is Angola?", "The fertility rate of Angola is 5.97 children per woman.", None),
         ("What is Ganja?", "Ganja, Baku and Stepanakert were shelled.", None),
-        ("Who is Rob Lee?", "US military analyst Rob Lee told Al Jazeera so.", None),
         ("Who was Einstein?", "Einstein's theory was a revolution.", None),
         # The asked words are not the whole name, or not all of it.
         ("Who is the Defense Minister?", "Defense Minister Hulusi Akar was in Baku.", None),

@@ -7,14 +7,16 @@ for "who" is a person, so it answered with other names: "Who was Abraham Lincoln
 is/was X?" whose X is a name in the documents is answered here from a sentence where the
 name is followed by a form of "be" ("X (dates) was *a German-born theoretical
 physicist*") or by an appositive ("Rob Lee, *a US military analyst*,"): the noun phrase,
-without its relative clauses or any list after its first item. Without such a sentence
-the question goes to the reader as before ("US military analyst Rob Lee" it already reads).
+without its relative clauses or any list after its first item. Failing that, a person is
+described by the title in front of the name ("*Turkish Defense Minister* Hulusi Akar",
+which the reader ranked below another name). Without any of these the question goes to
+the reader as before.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +28,13 @@ from qa.metadata import QUESTION_LEAD
 _QUESTION = re.compile(
     QUESTION_LEAD + r"(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
 )
-_NAMES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+_NAMES = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
 # The noun phrase stops before these: "a physicist *who developed ...*", "a writer*, novelist*".
-_STOP_DEPS = {"relcl", "acl", "advcl", "appos", "parataxis", "cc", "conj", "punct", "dep"}
+_STOP_DEPS = frozenset(
+    {"relcl", "acl", "advcl", "appos", "parataxis", "cc", "conj", "punct", "dep"}
+)
 _MAX_WORDS = 12
 # Words that make a capitalised phrase before a name a title ("Defense *Minister*"), not
 # more of the name ("Hulusi" of "Hulusi Akar"); a lower-case noun does too ("analyst").
@@ -73,16 +79,17 @@ class DefinitionAnswer:
 
 
 class DefinitionAnswerer:
-    """Answer "Who/What is X?" for a name X from "X is/was NP" or "X, NP," in the documents.
+    """Answer "Who/What is X?" for a name X from "X is/was NP", "X, NP," or "TITLE X".
 
-    The mention must be the whole name as the document writes it (a longer name ending in
-    the asked words counts: "Albert Einstein" for "Einstein"), tagged a proper noun and an
-    entity by the parse. Documents whose title holds the name are read first, then the
-    others in order, each from its start; the first such sentence answers.
+    The mention must be the name asked about, tagged a proper noun and an entity by the
+    parse: the same words, or a person's longer name that holds them ("Albert Einstein"
+    for "Einstein"). Sentences of documents whose title holds the name are read first,
+    then the others in order; the first that says what the name is answers, and only if
+    none does, the first title in front of it.
 
     Example:
         >>> answerer = DefinitionAnswerer()  # doctest: +SKIP
-        >>> answerer.run("Who was Einstein?", documents, index.sentence_at,
+        >>> answerer.run("Who was Einstein?", index.documents, index.sentences_mentioning,
         ...              index.sentence_parse).answer.text  # doctest: +SKIP
         'a German-born theoretical physicist'
     """
@@ -92,20 +99,22 @@ class DefinitionAnswerer:
     def run(
         self,
         question: str,
-        documents: Iterable[Document],
-        sentence_at: Callable[[str, int], Sentence | None],
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
         sentence_parse: Callable[[Sentence], Any],
     ) -> DefinitionAnswer | None:
         """The description if ``question`` asks who or what a name is and a document
         says it; None leaves the question to the reader.
 
-        ``sentence_parse(sentence)`` is the sentence's spaCy ``Span`` (None without one).
+        ``mentioning(word)`` gives the sentences, in document order, that may hold the
+        word (``LoadedIndex.sentences_mentioning``); ``sentence_parse(sentence)`` is a
+        sentence's spaCy ``Span`` (None without one).
         """
         name = definition_question(question)
         if name is None:
             return None
         words = name.split()
-        mentions = list(self._mentions(words, documents, sentence_at, sentence_parse))
+        mentions = list(self._mentions(words, documents, mentioning, sentence_parse))
         # What a sentence says the name is comes before a title in front of it: "Abraham
         # Lincoln was *the 16th President*" rather than "*President* Lincoln".
         for rule in (_description, _title):
@@ -118,33 +127,36 @@ class DefinitionAnswerer:
     @staticmethod
     def _mentions(
         words: list[str],
-        documents: Iterable[Document],
-        sentence_at: Callable[[str, int], Sentence | None],
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
         sentence_parse: Callable[[Sentence], Any],
     ) -> Iterable[tuple[Document, Sentence, Any, list[Any], int]]:
         """Each sentence's first mention of the name: the sentence's parse, the name's
-        tokens, and the shift from parse offsets to document offsets. Documents whose
-        title holds the name come first."""
-        # Mentions are found by the last word; the name around it must hold all the others
-        # ("Aldous Leonard Huxley" for "Aldous Huxley").
+        tokens, and the shift from parse offsets to document offsets. Sentences of
+        documents whose title holds the name come first."""
+        # Mentions are found by the last word; the name around it is checked in the parse.
         pattern = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
-        for document in sorted(documents, key=lambda d: not _titled(d, words)):
-            # In a document titled by the name, the last word alone is that name.
-            needed = words[-1:] if _titled(document, words) else words
-            seen: set[int] = set()
-            for mention in pattern.finditer(document.text):
-                sentence = sentence_at(document.id, mention.start())
-                if sentence is None or sentence.start in seen:
-                    continue
-                span = sentence_parse(sentence)
+        sentences = list(mentioning(words[-1]))
+        titled = {d for d in {s.document_id for s in sentences} if _titled(documents[d], words)}
+        for sentence in sorted(sentences, key=lambda s: s.document_id not in titled):
+            text = documents[sentence.document_id].text
+            span = None
+            for mention in pattern.finditer(text, sentence.start, sentence.end):
+                span = span if span is not None else sentence_parse(sentence)
                 if span is None:
-                    continue
+                    break
                 # Parse offsets are the parse's own; the sentence says where it begins.
                 shift = sentence.start - span.start_char
-                name_tokens = _name(span, mention.start() - shift, mention.end() - shift, needed)
-                if name_tokens is not None:
-                    seen.add(sentence.start)
-                    yield document, sentence, span, name_tokens, shift
+                tokens = _name(
+                    span,
+                    mention.start() - shift,
+                    mention.end() - shift,
+                    words,
+                    sentence.document_id in titled,
+                )
+                if tokens is not None:
+                    yield documents[sentence.document_id], sentence, span, tokens, shift
+                    break
 
     def _answer(
         self, document: Document, sentence: Sentence, start: int, end: int
@@ -166,9 +178,12 @@ def _titled(document: Document, words: list[str]) -> bool:
     return all(w in title for w in words)
 
 
-def _name(span: Any, start: int, end: int, words: list[str]) -> list[Any] | None:
+def _name(span: Any, start: int, end: int, words: list[str], titled: bool) -> list[Any] | None:
     """The tokens of the name whose last word is at parse offsets ``[start, end)``, if the
-    parse tags it a proper noun and an entity and the name holds every one of ``words``."""
+    parse tags it a proper noun and an entity and it is the name asked about: the same
+    words ("the Minsk Group"), or a person's name holding them ("Albert Einstein" for
+    "Einstein"; in a document titled by the person, the last word alone), but not a
+    longer name of something else ("the Trojan War" for "war")."""
     last = next((t for t in span if t.idx == start), None)
     if last is None or last.idx + len(last) != end:
         return None  # the match cuts a token: "Lee" in "Leeds"
@@ -181,9 +196,14 @@ def _name(span: Any, start: int, end: int, words: list[str]) -> list[Any] | None
         name[0].nbor(-1).pos_ == "PROPN" or name[0].nbor(-1).is_title
     ):
         name.insert(0, name[0].nbor(-1))
-    if not set(words) <= {t.lower_ for t in name}:
-        return None
-    return name
+    held = [t.lower_ for t in name]
+    if held[0] == "the":
+        held = held[1:]
+    if set(held) == set(words):
+        return name
+    if last.ent_type_ == "PERSON" and (set(words) <= set(held) or titled):
+        return name
+    return None
 
 
 def _description(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:

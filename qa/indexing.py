@@ -20,7 +20,6 @@ published by replacing ``CURRENT``, so a crash at any point leaves the previous 
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import io
 import json
@@ -184,15 +183,22 @@ class LoadedIndex:
     def build_id(self) -> str:
         return self.path.name
 
-    def sentence_at(self, document_id: str, offset: int) -> Sentence | None:
-        """The sentence of ``document_id`` that holds the character ``offset``, or None
-        (outside every sentence: the title, the byline, the space between sentences)."""
-        rows = self.sentences_by_document.get(document_id, [])
-        at = bisect.bisect_right(rows, offset, key=lambda row: self.sentences[row].start) - 1
-        if at < 0:
-            return None
-        sentence = self.sentences[rows[at]]
-        return sentence if offset < sentence.end else None
+    def sentences_mentioning(self, word: str, document_id: str | None = None) -> list[Sentence]:
+        """The sentences that hold ``word`` (as BM25 tokenises and stems it: "Einstein's"
+        holds "Einstein"), in index order, of one document or all.
+
+        A lookup in BM25's inverted index (bm25s keeps each term's sentences as a CSC
+        column), so it costs the same in a collection of any size, where a scan of the
+        texts grows with it. A stop word or a phrase of several terms has no entry.
+        """
+        tokens = bm25_tokenize([word], return_ids=False)[0]
+        term = self.bm25.vocab_dict.get(tokens[0]) if len(tokens) == 1 else None
+        if term is None:
+            return []
+        postings = self.bm25.scores
+        rows = postings["indices"][postings["indptr"][term] : postings["indptr"][term + 1]]
+        found = (self.sentences[row] for row in sorted(rows.tolist()))
+        return [s for s in found if document_id is None or s.document_id == document_id]
 
     def sentence_parse(self, sentence: Sentence) -> Any:
         """spaCy ``Span`` of ``sentence`` from the stored parse (None when unavailable)."""

@@ -14,7 +14,7 @@ written, so a question about their death then gets no answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from qa.answers import ExtractedAnswer, Passage
@@ -149,15 +149,15 @@ class LifespanAnswerer:
     The parenthesis must follow a name that holds every word the question names the person
     by ("Lincoln", "Abraham Lincoln"; a title such as "President" aside), in a sentence of
     the document, and give the date asked for. Where the documents give that name two
-    different dates, the question is left to the reader. The answer is the date as written
+    different dates, the one whose name holds the document's title is taken, or else the
+    question is left to the reader. The answer is the date as written
     (only its year for "In what year ..."), cited by its sentence.
 
     Example:
         >>> text = "Albert Einstein (14 March 1879 – 18 April 1955) was a physicist."
+        >>> documents = {"d": Document(id="d", text=text)}
         >>> whole = Sentence("d", 0, 0, len(text), text)
-        >>> found = LifespanAnswerer().run(
-        ...     "When did Einstein die?", [Document(id="d", text=text)], lambda doc, at: whole
-        ... )
+        >>> found = LifespanAnswerer().run("When did Einstein die?", documents, lambda w: [whole])
         >>> found.answer.text
         '18 April 1955'
     """
@@ -167,14 +167,15 @@ class LifespanAnswerer:
     def run(
         self,
         question: str,
-        documents: Iterable[Document],
-        sentence_at: Callable[[str, int], Sentence | None],
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
     ) -> LifespanAnswer | None:
-        """The answer if ``question`` asks about a birth or a death that ``documents``
+        """The answer if ``question`` asks about a birth or a death that the documents
         date in parentheses after the person's name; None leaves it to the reader.
 
-        ``sentence_at(document_id, offset)`` is the sentence that holds ``offset``, or None
-        outside every sentence (a title, a byline): only sentences are answer material.
+        ``mentioning(word)`` gives the sentences, in document order, that may hold the
+        word (``LoadedIndex.sentences_mentioning``): only sentences are answer material,
+        and only those are read.
         """
         asked = lifespan_question(question)
         if asked is None:
@@ -183,7 +184,13 @@ class LifespanAnswerer:
         words = _person_words(person)
         if not words:
             return None
-        found = [s for d in documents for s in self._spans(d, sentence_at, event, words, year_only)]
+        found = [
+            span
+            for sentence in mentioning(words[-1])
+            for span in self._spans(
+                documents[sentence.document_id], sentence, event, words, year_only
+            )
+        ]
         if not found:
             return None
         if len(_dates(found)) > 1:
@@ -198,29 +205,21 @@ class LifespanAnswerer:
         return LifespanAnswer(event, self._answer(first))
 
     def _spans(
-        self,
-        document: Document,
-        sentence_at: Callable[[str, int], Sentence | None],
-        event: str,
-        words: list[str],
-        year_only: bool,
+        self, document: Document, sentence: Sentence, event: str, words: list[str], year_only: bool
     ) -> Iterable[_Span]:
         text = document.text
         title = [w.strip(".,").lower() for w in document.title.split()]
         surname = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
-        for mention in surname.finditer(text):
+        for mention in surname.finditer(text, sentence.start, sentence.end):
             opening = self._opening_after(text, mention.end())
-            if opening < 0:
-                continue
-            sentence = sentence_at(document.id, opening)
-            if sentence is None:
+            if opening < 0 or opening >= sentence.end:
                 continue
             name_start = self._name_start(text, max(sentence.start, opening - 120), opening)
             name = {w.strip(".,").lower() for w in text[name_start:opening].split()}
             if not all(w in name for w in words):
                 continue
-            closing = text.find(")", opening, min(len(text), opening + _PARENTHESIS))
-            if closing < 0 or closing > sentence.end:
+            closing = text.find(")", opening, min(sentence.end, opening + _PARENTHESIS))
+            if closing < 0:
                 continue
             span = self._date_in(text, opening + 1, closing, event, year_only)
             if span is not None:

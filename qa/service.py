@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -357,8 +357,9 @@ class QAService:
     ) -> LifespanAnswer | None:
         """The answer to "When was X born?" or "When did X die?" from X's dates in
         parentheses, in the document asked about or any; None for any other question."""
+        index = state.index
         return self.lifespans.run(
-            question, self._scope(state, document_id), state.index.sentence_at
+            question, index.documents, lambda word: index.sentences_mentioning(word, document_id)
         )
 
     def _definition(
@@ -368,16 +369,11 @@ class QAService:
         None for any other question or when no sentence says it."""
         index = state.index
         return self.definitions.run(
-            question, self._scope(state, document_id), index.sentence_at, index.sentence_parse
+            question,
+            index.documents,
+            lambda word: index.sentences_mentioning(word, document_id),
+            index.sentence_parse,
         )
-
-    @staticmethod
-    def _scope(state: _State, document_id: str | None) -> Iterable[Document]:
-        """The document asked about, or every document."""
-        documents = state.index.documents
-        if document_id is None:
-            return documents.values()
-        return [documents[document_id]] if document_id in documents else []
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

@@ -32,10 +32,10 @@ def test_questions_asking_what_a_name_is_are_told_apart(question: str, name: str
 
 def describe(question: str, text: str, title: str = "") -> str | None:
     """Ask about a one-sentence document (its whole text, parsed)."""
-    document = Document(id="d", text=text, title=title)
+    documents = {"d": Document(id="d", text=text, title=title)}
     sentence = Sentence("d", 0, 0, len(text), text)
     parsed = load_spacy()(text)[:]
-    found = DefinitionAnswerer().run(question, [document], lambda d, at: sentence, lambda s: parsed)
+    found = DefinitionAnswerer().run(question, documents, lambda word: [sentence], lambda s: parsed)
     if found is None:
         return None
     assert_verbatim(text, found.answer.start, found.answer.end, found.answer.text)
@@ -89,6 +89,13 @@ def describe(question: str, text: str, title: str = "") -> str | None:
         # The asked words are not the whole name, or not all of it.
         ("Who is the Defense Minister?", "Defense Minister Hulusi Akar was in Baku.", None),
         ("Who was Robert Lincoln?", "Abraham Lincoln was a lawyer.", None),
+        ("What is the war?", "The Trojan War was fought over Helen.", None),
+        # Not a person: the whole name, "the" aside.
+        (
+            "What is the Minsk Group?",
+            "The Minsk Group is a body of the OSCE.",
+            "a body of the OSCE",
+        ),
     ],
 )
 def test_the_description_is_the_noun_phrase_the_sentence_gives(

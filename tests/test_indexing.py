@@ -56,18 +56,18 @@ def test_loaded_index_offsets_are_exact(store: IndexStore) -> None:
     assert index.chunk_vectors.ntotal == len(index.chunks)
 
 
-def test_sentence_at_finds_the_sentence_holding_an_offset(store: IndexStore) -> None:
+def test_sentences_mentioning_a_word_come_from_bm25s_postings(store: IndexStore) -> None:
     store.build([DOC_A, DOC_B])
     index = store.load()
-    for sentence in index.sentences:
-        for offset in (sentence.start, (sentence.start + sentence.end) // 2, sentence.end - 1):
-            assert index.sentence_at(sentence.document_id, offset) == sentence
-    # Between two sentences, past the end and in an unknown document: no sentence.
-    first, second = (index.sentences[row] for row in index.sentences_by_document["ganja"])
-    assert first.end < second.start
-    assert index.sentence_at("ganja", first.end) is None
-    assert index.sentence_at("ganja", len(DOC_A.text) + 5) is None
-    assert index.sentence_at("nowhere", 0) is None
+    for word in ["Ganja", "ganja", "Lee", "Azerbaijan's", "Jazeera", "missiles"]:
+        # The same sentences as a scan of the texts for the word (any case, any ending
+        # BM25's stemmer folds: "Azerbaijan's" ~ "Azerbaijan").
+        stem = word.lower().removesuffix("'s").rstrip("s")
+        scanned = [s for s in index.sentences if stem in s.text.lower()]
+        assert index.sentences_mentioning(word) == scanned, word
+    assert [s.document_id for s in index.sentences_mentioning("Ganja", "lee")] == []
+    assert index.sentences_mentioning("the") == []  # a stop word has no postings
+    assert index.sentences_mentioning("Zorblax") == []
 
 
 def test_rebuilds_when_a_document_changes(store: IndexStore) -> None:

@@ -41,19 +41,14 @@ def test_questions_about_a_birth_or_death_are_told_apart(
 
 def ask(question: str, *texts: str, titles: tuple[str, ...] = ()) -> LifespanAnswer | None:
     """Ask over documents that are one sentence each (the whole text)."""
-    documents = [
-        Document(id=f"d{i}", text=text, title=titles[i] if i < len(titles) else "")
+    documents = {
+        f"d{i}": Document(id=f"d{i}", text=text, title=titles[i] if i < len(titles) else "")
         for i, text in enumerate(texts)
-    ]
-    sentences = {d.id: Sentence(d.id, 0, 0, len(d.text), d.text) for d in documents}
-
-    def sentence_at(document_id: str, offset: int) -> Sentence | None:
-        sentence = sentences[document_id]
-        return sentence if sentence.start <= offset < sentence.end else None
-
-    found = LifespanAnswerer().run(question, documents, sentence_at)
+    }
+    sentences = [Sentence(d.id, 0, 0, len(d.text), d.text) for d in documents.values()]
+    found = LifespanAnswerer().run(question, documents, lambda word: sentences)
     if found is not None and found.answer is not None:
-        text = documents[int(found.answer.document_id[1:])].text
+        text = documents[found.answer.document_id].text
         assert_verbatim(text, found.answer.start, found.answer.end, found.answer.text)
         assert_verbatim(
             text, found.answer.passage.start, found.answer.passage.end, found.answer.passage.text
@@ -127,11 +122,14 @@ def test_two_people_of_one_name_with_other_dates_are_left_to_the_reader() -> Non
     assert answer_text(ask("When did Einstein die?", again)) == "18 April 1955"
 
 
-def test_outside_every_sentence_is_not_answer_material() -> None:
+def test_only_the_sentences_given_are_read() -> None:
+    # A title line is no sentence of the index, so no lookup gives it.
     text = "Albert Einstein (1879–1955)\n\nA life in physics."
-    documents = [Document(id="d", text=text)]
-    found = LifespanAnswerer().run("When did Einstein die?", documents, lambda d, at: None)
-    assert found is None
+    documents = {"d": Document(id="d", text=text)}
+    assert LifespanAnswerer().run("When did Einstein die?", documents, lambda word: []) is None
+    # A parenthesis that runs past its sentence's end is not read either.
+    cut = Sentence("d", 0, 0, 20, text[:20])
+    assert LifespanAnswerer().run("When did Einstein die?", documents, lambda word: [cut]) is None
 
 
 def test_the_service_answers_from_the_parenthesis(

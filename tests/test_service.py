@@ -55,8 +55,13 @@ def test_abstains_when_the_article_does_not_say(service: QAService, question: st
 
 
 def test_top_k_bounds_the_citations(service: QAService) -> None:
-    assert len(service.ask("Who is Rob Lee?", top_k=2).citations) == 2
-    assert len(service.ask("Who is Rob Lee?", top_k=7).citations) == 7
+    assert len(service.ask("What did Rob Lee tell Al Jazeera?", top_k=2).citations) == 2
+    assert len(service.ask("What did Rob Lee tell Al Jazeera?", top_k=7).citations) == 7
+    # An answer found without retrieval ("Who is X?" from "US military analyst Rob Lee")
+    # is cited by the one sentence it comes from.
+    direct = service.ask("Who is Rob Lee?", top_k=7)
+    assert direct.answer is not None and direct.answer.details["source"] == "definition"
+    assert [c.quote for c in direct.citations] == [direct.answer.passage.text]
 
 
 def test_self_contained_question_ignores_history(service: QAService) -> None:

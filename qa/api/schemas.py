@@ -46,7 +46,16 @@ class AskRequest(BaseModel):
         max_length=MAX_HISTORY_TURNS,
         description="Earlier turns of the conversation, oldest first (at most 20).",
     )
-    top_k: int | None = Field(default=None, ge=1, le=20, description="Citations to return.")
+    top_k: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description=(
+            "At most this many citations: the answer's sentence first, then the other "
+            "retrieved sentences. An answer found without retrieval (the document's own "
+            "byline or title, a life's dates, who or what a name is) has its one source."
+        ),
+    )
     document_id: str | None = Field(
         default=None, max_length=128, description="Answer from this document only."
     )

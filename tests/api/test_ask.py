@@ -30,7 +30,7 @@ def test_history_and_top_k_are_accepted(client: TestClient) -> None:
     response = client.post(
         "/ask",
         json={
-            "question": "Who is Rob Lee?",
+            "question": "What did Rob Lee tell Al Jazeera?",
             "history": [{"question": "Who is the Turkish Defense Minister?", "answer": None}],
             "top_k": 2,
         },

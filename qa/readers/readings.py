@@ -39,14 +39,22 @@ _OTHER_ORDINAL_FACTOR = 0.02
 
 
 _LABEL_COLUMNS = {label: _INDEX[f"label={label}"] for label in ("PERSON", "ORG", "NORP", "GPE")}
+_MEASURE_COLUMNS = [
+    _INDEX[name]
+    for name in ("label=DATE", "label=TIME", "label=CARDINAL", "label=QUANT", "label=ORDINAL")
+] + [_INDEX["kind=number"], _INDEX["kind=number_noun"]]
 
 
 def allowed(x: np.ndarray, fine_type: FineType) -> np.ndarray:
-    """Candidates that can answer at all: a number for "how many", a date for "when"."""
+    """Candidates that can answer at all: a number for "how many", a date for "when", and
+    anything but a date, time or quantity for "who" and "where" ("1930" and "the same
+    year" for "Where did Huxley die?", "9 years old" for "Who was Agassi's father?")."""
     if fine_type is FineType.NUMBER:
         return x[:, _INDEX["type_match"]] >= 0.8
     if fine_type is FineType.TIME:
         return x[:, _INDEX["type_match"]] >= 0.5
+    if fine_type in _NAMED_KINDS:
+        return ~(x[:, _MEASURE_COLUMNS] > 0).any(axis=1)
     return np.ones(len(x), dtype=bool)
 
 

@@ -49,6 +49,33 @@ def test_a_span_that_only_restates_the_wh_phrase_is_never_ranked_first() -> None
 
 
 @pytest.mark.parametrize(
+    ("question", "text", "dated", "placed"),
+    [
+        (
+            "Where did Huxley die?",
+            "Huxley died in Los Angeles in 1963, the same year as Kennedy.",
+            "1963",
+            "Los Angeles",
+        ),
+        (
+            "Who was Agassi's father?",
+            "At 9 years old, Agassi was coached by his father Mike.",
+            "9 years old",
+            "Mike",
+        ),
+    ],
+)
+def test_who_and_where_never_take_a_date_or_a_number(
+    question: str, text: str, dated: str, placed: str
+) -> None:
+    found = candidates(question, text)
+    logits = logits_for(found, {dated: 5.0, placed: 1.0})
+    masked = masked_logits(logits, found.features, found.question.fine_type)
+    assert found.texts[int(np.argmax(masked))] == placed
+    assert masked[found.texts.index(placed)] == 1.0
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How many fighters from Libyan militias deployed?",

@@ -27,6 +27,7 @@ from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
+from qa.definitions import definition_question
 from qa.nlp import MONTHS, ORDINAL_WORDS, WEEKDAYS, load_spacy
 from qa.readers.question import AnswerType, _type_of_word
 
@@ -388,6 +389,21 @@ def _question_mentions(doc: Doc, wh: tuple[int, int, Token | None] | None) -> li
     return mentions
 
 
+def _asks_what_a_name_is(question: str, doc: Doc) -> bool:
+    """ "Who was Albert Einstein?": its answer ("a German-born theoretical physicist")
+    describes the name, so a later "he" means Einstein, not the answer. "Who is the
+    Turkish Defense Minister?" asks for a name, and its answer is the one to point back to.
+    """
+    if definition_question(question) is None:
+        return False
+    copula = next((t for t in doc if t.lemma_ == "be"), None)
+    if copula is None:
+        return False
+    # Only a name: "Turkey's defence minister" is a role, whatever its first word.
+    named = [t for t in doc[copula.i + 1 :] if not t.is_punct]
+    return bool(named) and all(t.pos_ == "PROPN" for t in named)
+
+
 def _context(question: str, answer: str | None) -> _Context:
     doc = _parse(question)
     wh = _wh_span(doc)
@@ -395,7 +411,7 @@ def _context(question: str, answer: str | None) -> _Context:
     if wh is not None:
         context.wh = (wh[0], wh[1])
         context.wh_role = _wh_role(doc, wh[0], wh[1])
-    if answer and answer.strip():
+    if answer and answer.strip() and not _asks_what_a_name_is(question, doc):
         mention = _answer_mention(answer, question)
         if mention is not None:
             context.mentions.append(mention)

@@ -74,6 +74,18 @@ SEA = [Turn("Where did the Russian navy hold drills?", "the Caspian Sea")]
             "What did he ask them to do?",
             "What did Lavrov ask his Armenian and Azeri counterparts to do?",
         ),
+        # the answer describes the name asked about: the name is the referent
+        (
+            [Turn("Who was Albert Einstein?", "a German-born theoretical physicist")],
+            "When did he die?",
+            "When did Albert Einstein die?",
+        ),
+        # the answer is the name asked for: the answer is the referent
+        (
+            [Turn("Who is the Turkish Defense Minister?", "Hulusi Akar")],
+            "Where did he travel?",
+            "Where did Hulusi Akar travel?",
+        ),
         # no answer in the history: the previous question's phrase stands in
         (
             [Turn("Which Turkish drones affected Armenian forces?", None)],

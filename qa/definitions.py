@@ -26,11 +26,13 @@ from qa.documents import Document
 from qa.metadata import QUESTION_LEAD
 
 _QUESTION = re.compile(
-    QUESTION_LEAD + r"(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+    QUESTION_LEAD + r"(?P<wh>who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
 )
 _NAMES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
+# "Who" asks about people and bodies of them: "Who was Lincoln?" is not the city.
+_WHO_NAMES = frozenset({"PERSON", "NORP", "ORG"})
 # The noun phrase stops before these: "a physicist *who developed ...*", "a writer*, novelist*".
 _STOP_DEPS = frozenset(
     {"relcl", "acl", "advcl", "appos", "parataxis", "cc", "conj", "punct", "dep"}
@@ -63,11 +65,14 @@ def definition_question(question: str) -> str | None:
         >>> definition_question("How many drones were bought?") is None
         True
     """
+    found = _match(question)
+    return found["name"] if found is not None else None
+
+
+def _match(question: str) -> re.Match[str] | None:
     text = " ".join(question.lower().split()).replace("’", "'")
     found = _QUESTION.search(text)
-    if found is None or len(found["name"].split()) > 5:
-        return None
-    return found["name"]
+    return found if found is not None and len(found["name"].split()) <= 5 else None
 
 
 @dataclass(frozen=True)
@@ -110,11 +115,13 @@ class DefinitionAnswerer:
         word (``LoadedIndex.sentences_mentioning``); ``sentence_parse(sentence)`` is a
         sentence's spaCy ``Span`` (None without one).
         """
-        name = definition_question(question)
-        if name is None:
+        found = _match(question)
+        if found is None:
             return None
+        name = found["name"]
         words = name.split()
-        mentions = list(self._mentions(words, documents, mentioning, sentence_parse))
+        kinds = _WHO_NAMES if found["wh"] == "who" else _NAMES
+        mentions = list(self._mentions(words, kinds, documents, mentioning, sentence_parse))
         # What a sentence says the name is comes before a title in front of it: "Abraham
         # Lincoln was *the 16th President*" rather than "*President* Lincoln".
         for rule in (_description, _title):
@@ -127,6 +134,7 @@ class DefinitionAnswerer:
     @staticmethod
     def _mentions(
         words: list[str],
+        kinds: frozenset[str],
         documents: Mapping[str, Document],
         mentioning: Callable[[str], Iterable[Sentence]],
         sentence_parse: Callable[[Sentence], Any],
@@ -152,6 +160,7 @@ class DefinitionAnswerer:
                     mention.start() - shift,
                     mention.end() - shift,
                     words,
+                    kinds,
                     sentence.document_id in titled,
                 )
                 if tokens is not None:
@@ -178,16 +187,19 @@ def _titled(document: Document, words: list[str]) -> bool:
     return all(w in title for w in words)
 
 
-def _name(span: Any, start: int, end: int, words: list[str], titled: bool) -> list[Any] | None:
+def _name(
+    span: Any, start: int, end: int, words: list[str], kinds: frozenset[str], titled: bool
+) -> list[Any] | None:
     """The tokens of the name whose last word is at parse offsets ``[start, end)``, if the
-    parse tags it a proper noun and an entity and it is the name asked about: the same
+    parse tags it a proper noun and an entity of ``kinds`` and it is the name asked about:
+    the same
     words ("the Minsk Group"), or a person's name holding them ("Albert Einstein" for
     "Einstein"; in a document titled by the person, the last word alone), but not a
     longer name of something else ("the Trojan War" for "war")."""
     last = next((t for t in span if t.idx == start), None)
     if last is None or last.idx + len(last) != end:
         return None  # the match cuts a token: "Lee" in "Leeds"
-    if last.pos_ != "PROPN" or last.ent_type_ not in _NAMES or not last.text[0].isupper():
+    if last.pos_ != "PROPN" or last.ent_type_ not in kinds or not last.text[0].isupper():
         return None
     # The name's words before it: proper nouns, or capitalised ("Aldous" is tagged an
     # adjective in "Aldous Leonard Huxley").

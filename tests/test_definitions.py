@@ -104,6 +104,12 @@ def test_the_description_is_the_noun_phrase_the_sentence_gives(
     assert describe(question, text) == expected
 
 
+def test_who_asks_about_people_and_bodies_what_about_anything_named() -> None:
+    text = "Paris is the capital of France."
+    assert describe("What is Paris?", text) == "the capital of France"
+    assert describe("Who is Paris?", text) is None
+
+
 def test_in_a_document_titled_by_the_name_its_last_word_is_that_name() -> None:
     text = "Johnston was the highest-ranking officer killed during the war."
     assert describe("Who was Albert Sidney Johnston?", text) is None

@@ -47,6 +47,36 @@ class ExtractedAnswer:
     details: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+def quoted_answer(
+    document_id: str,
+    text: str,
+    span: tuple[int, int],
+    cited: tuple[int, int],
+    confidence: float,
+    source: str,
+) -> ExtractedAnswer:
+    """An answer found without the reader: ``text[span[0]:span[1]]`` of a document, cited
+    by ``text[cited[0]:cited[1]]`` (the sentence or header line that holds it).
+
+    Example:
+        >>> text = "Ada Lovelace was a mathematician."
+        >>> a = quoted_answer("ada", text, (17, 32), (0, 33), 0.8, "definition")
+        >>> a.text, a.passage.text, a.details
+        ('a mathematician', 'Ada Lovelace was a mathematician.', {'source': 'definition'})
+    """
+    start, end = span
+    first, last = cited
+    return ExtractedAnswer(
+        text=text[start:end],
+        document_id=document_id,
+        start=start,
+        end=end,
+        confidence=confidence,
+        passage=Passage(document_id, first, last, text[first:last], score=1.0),
+        details={"source": source},
+    )
+
+
 @dataclass(frozen=True)
 class Citation:
     """A verbatim quote of a document: ``quote == document.text[start:end]``."""

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qa.answers import ExtractedAnswer, Passage
+from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
 from qa.metadata import QUESTION_LEAD
@@ -128,7 +128,11 @@ class DefinitionAnswerer:
             for document, sentence, span, name_tokens, shift in mentions:
                 found = rule(span, name_tokens, shift)
                 if found is not None:
-                    return DefinitionAnswer(name, self._answer(document, sentence, *found))
+                    cited = (sentence.start, sentence.end)
+                    answer = quoted_answer(
+                        document.id, document.text, found, cited, self.confidence, "definition"
+                    )
+                    return DefinitionAnswer(name, answer)
         return None
 
     @staticmethod
@@ -166,20 +170,6 @@ class DefinitionAnswerer:
                 if tokens is not None:
                     yield documents[sentence.document_id], sentence, span, tokens, shift
                     break
-
-    def _answer(
-        self, document: Document, sentence: Sentence, start: int, end: int
-    ) -> ExtractedAnswer:
-        passage = Passage(document.id, sentence.start, sentence.end, sentence.text, score=1.0)
-        return ExtractedAnswer(
-            text=document.text[start:end],
-            document_id=document.id,
-            start=start,
-            end=end,
-            confidence=self.confidence,
-            passage=passage,
-            details={"source": "definition"},
-        )
 
 
 def _titled(document: Document, words: list[str]) -> bool:

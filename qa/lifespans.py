@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from qa.answers import ExtractedAnswer, Passage
+from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.definitions import OFFICES
 from qa.documents import Document
@@ -262,15 +262,13 @@ class LifespanAnswerer:
 
     def _answer(self, span: _Span) -> ExtractedAnswer:
         document, sentence = span.document, span.sentence
-        passage = Passage(document.id, sentence.start, sentence.end, sentence.text, score=1.0)
-        return ExtractedAnswer(
-            text=document.text[span.start : span.end],
-            document_id=document.id,
-            start=span.start,
-            end=span.end,
-            confidence=self.confidence,
-            passage=passage,
-            details={"source": "lifespan"},
+        return quoted_answer(
+            document.id,
+            document.text,
+            (span.start, span.end),
+            (sentence.start, sentence.end),
+            self.confidence,
+            "lifespan",
         )
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from qa.answers import ExtractedAnswer, Passage
+from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import paragraph_spans
 from qa.documents import Document
 
@@ -156,15 +156,8 @@ class MetadataAnswerer:
             ((a, b) for a, b in paragraph_spans(text, 0, body_start) if a <= start and end <= b),
             (start, end),
         )
-        passage = Passage(document.id, first, last, text[first:last], score=1.0)
-        return ExtractedAnswer(
-            text=text[start:end],
-            document_id=document.id,
-            start=start,
-            end=end,
-            confidence=self.confidence,
-            passage=passage,
-            details={"source": "metadata"},
+        return quoted_answer(
+            document.id, text, (start, end), (first, last), self.confidence, "metadata"
         )
 
 

@@ -390,10 +390,10 @@ def _question_mentions(doc: Doc, wh: tuple[int, int, Token | None] | None) -> li
 
 
 def _asks_what_a_name_is(question: str, doc: Doc) -> bool:
-    """ "Who was Albert Einstein?": its answer ("a German-born theoretical physicist")
-    describes the name, so a later "he" means Einstein, not the answer. "Who is the
-    Turkish Defense Minister?" asks for a name, and its answer is the one to point back to.
-    """
+    """Whether the question asks what a name is, so that its answer describes the name
+    rather than naming someone: after "Who was Albert Einstein?" ("a German-born
+    theoretical physicist") a later "he" means Einstein. "Who is the Turkish Defense
+    Minister?" asks for a name, and its answer is the one to point back to."""
     if definition_question(question) is None:
         return False
     copula = next((t for t in doc if t.lemma_ == "be"), None)

@@ -8,7 +8,8 @@ share the question's words and meaning, does not choose it: "When did Einstein d
 A question about a named person's birth or death is answered here instead, when the
 documents give that person's dates in this form; otherwise it goes to the reader as
 before. "(born 29 April 1970)" with no second date says the person was alive when it was
-written, so a question about their death then gets no answer.
+written, so a question about their death then gets no answer; and an answer the reader
+finds must come from a sentence that speaks of a birth or a death (`says_the_event`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,32 @@ _NAME_WORD = re.compile(
     r"^(?:[A-Z\u00C0-\u00DE][\w'\u2019.-]*|of|the|de|da|di|del|van|von|der|den|al|bin|ibn|le|la)$"
 )
 _PARENTHESIS = 200  # beyond this a bracket holds more than a life's dates
+
+
+# What a sentence must say to date a birth or a death at all.
+_EVENT_WORDS = {
+    "born": re.compile(r"\b(?:born|birth|birthday|née)\b", re.IGNORECASE),
+    "died": re.compile(
+        r"\b(?:die[ds]?|dying|death|dead|killed|assassinated|executed|murdered|perished"
+        r"|slain|passed\s+away)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def says_the_event(question: str, sentence: str) -> bool:
+    """False when ``question`` asks when someone was born or died and ``sentence`` says
+    nothing of a birth or a death: "September 28-30" from "Akar traveled to Azerbaijan on
+    September 28-30" does not say when Akar died. True for any other question.
+
+    Example:
+        >>> says_the_event("When did Akar die?", "Akar traveled to Baku on September 28.")
+        False
+        >>> says_the_event("When did Lincoln die?", "Lincoln was assassinated in 1865.")
+        True
+    """
+    asked = lifespan_question(question)
+    return asked is None or bool(_EVENT_WORDS[asked[0]].search(sentence))
 
 
 def lifespan_question(question: str) -> tuple[str, str, bool] | None:

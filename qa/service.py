@@ -30,7 +30,7 @@ from qa.document_store import (
 from qa.documents import Document, load_documents
 from qa.embedding import Embedder, OnnxTextEmbedder, TextEmbedder, create_embedder, unwrap
 from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallback
-from qa.lifespans import LifespanAnswer, LifespanAnswerer
+from qa.lifespans import LifespanAnswer, LifespanAnswerer, says_the_event
 from qa.metadata import MetadataAnswer, MetadataAnswerer
 from qa.punctuation import balanced_answers
 from qa.readers import Reader, create_reader
@@ -330,6 +330,8 @@ class QAService:
         t3 = time.perf_counter()
         best = candidates[0] if candidates else None
         answer = best if best and best.confidence >= self.settings.min_confidence else None
+        if answer is not None and not says_the_event(read_as, answer.passage.text):
+            answer = None  # "When did Akar die?" from a sentence about his travels
         timings.update(understand=(t1 - t0) * 1e3, retrieve=(t2 - t1) * 1e3, read=(t3 - t2) * 1e3)
         return QAResult(
             question=question,

@@ -8,7 +8,7 @@ import pytest
 
 from qa.chunking import Sentence
 from qa.documents import Document
-from qa.lifespans import LifespanAnswer, LifespanAnswerer, lifespan_question
+from qa.lifespans import LifespanAnswer, LifespanAnswerer, lifespan_question, says_the_event
 from qa.service import QAService, Turn
 from tests.conftest import assert_verbatim
 
@@ -157,6 +157,24 @@ def test_the_service_answers_from_the_parenthesis(
     history = [Turn("When was Ada Lovelace born?", "10 December 1815")]
     follow_up = service.ask("And when did she die?", history=history)
     assert follow_up.answer is not None and follow_up.answer.text == "27 November 1852"
-    # Scoped to the article, which dates no one, the question goes to the reader.
-    scoped = service.ask("When did Lovelace die?", document_id=article.id)
-    assert scoped.answer is None or scoped.answer.document_id == article.id
+    # Scoped to the article, which dates no one, the question goes to the reader, whose
+    # answer must come from a sentence that speaks of a death: none does.
+    scoped = service.ask("When did Hulusi Akar die?", document_id=article.id)
+    assert scoped.answer is None and scoped.best_candidate is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "says"),
+    [
+        ("When did Akar die?", "Akar traveled to Azerbaijan on September 28-30.", False),
+        ("When did Lincoln die?", "Lincoln was assassinated on April 14, 1865.", True),
+        ("When did Lincoln die?", "He died the next morning.", True),
+        ("When was Akar born?", "Akar traveled to Azerbaijan in 2020.", False),
+        ("When was Akar born?", "Akar was born in 1952 in Kayseri.", True),
+        ("When did Akar travel?", "Akar traveled to Azerbaijan in 2020.", True),
+    ],
+)
+def test_a_birth_or_death_needs_a_sentence_that_speaks_of_one(
+    question: str, sentence: str, says: bool
+) -> None:
+    assert says_the_event(question, sentence) is says

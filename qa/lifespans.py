@@ -46,20 +46,8 @@ _COMPILED = {
 }
 # Words that name the person's office or the person only by reference: "When did
 # President Lincoln die?" asks about Lincoln; "When did he die?" names no one.
-_TITLES = OFFICES | {
-    "the",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "st",
-    "gen",
-    "prof",
-}
+_HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "st", "gen", "prof"}
+_TITLES = OFFICES | _HONORIFICS
 _PRONOUNS = {"he", "she", "they", "him", "her", "it", "who", "this", "that"}
 
 _MONTH = (

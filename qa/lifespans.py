@@ -199,9 +199,10 @@ class LifespanAnswerer:
         words = _person_words(person)
         if not words:
             return None
+        sentences = list(mentioning(words[-1]))
         found = [
             span
-            for sentence in mentioning(words[-1])
+            for sentence in sentences
             for span in self._spans(
                 documents[sentence.document_id], sentence, event, words, year_only
             )
@@ -216,6 +217,10 @@ class LifespanAnswerer:
                 return None
         first = found[0]
         if first.start < 0:
+            # "(born 1950)", yet "Smith died on Monday" further on: the text was written
+            # before the death and updated after; the reader reads that sentence.
+            if any(_EVENT_WORDS["died"].search(s.text) for s in sentences):
+                return None
             return LifespanAnswer(event, None)
         return LifespanAnswer(event, self._answer(first))
 

@@ -105,6 +105,9 @@ def test_the_answer_is_cited_by_its_sentence() -> None:
 def test_born_without_a_death_says_the_person_was_alive() -> None:
     found = ask("When did Agassi die?", "Andre Agassi (born April 29, 1970) is a tennis player.")
     assert found is not None and found.event == "died" and found.answer is None
+    # Unless another sentence about him speaks of his death: then the reader reads it.
+    died = "Andre Agassi (born April 29, 1970) was a player. Agassi died in Las Vegas in 2060."
+    assert ask("When did Agassi die?", died) is None
 
 
 def test_two_people_of_one_name_with_other_dates_are_left_to_the_reader() -> None:

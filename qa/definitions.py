@@ -23,10 +23,14 @@ from typing import Any
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
-from qa.metadata import QUESTION_LEAD
+from qa.question_forms import compile_forms, match_form
 
-_QUESTION = re.compile(
-    QUESTION_LEAD + r"(?P<wh>who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+_QUESTION = compile_forms(
+    {
+        "definition": [
+            r"(?P<wh>who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+        ]
+    }
 )
 _NAMES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -70,8 +74,8 @@ def definition_question(question: str) -> str | None:
 
 
 def _match(question: str) -> re.Match[str] | None:
-    text = " ".join(question.lower().split()).replace("’", "'")
-    found = _QUESTION.search(text)
+    matched = match_form(_QUESTION, question)
+    found = matched[1] if matched is not None else None
     return found if found is not None and len(found["name"].split()) <= 5 else None
 
 

@@ -93,8 +93,8 @@ class MiniLMEncoder:
         """The token states of ``text`` if this thread's last ``run`` encoded it alone.
 
         They are handed out once: a request's retrieval encodes the question and its
-        reader takes the states, so no question is encoded twice and nothing is kept
-        across requests.
+        reader takes the states, so no question is encoded twice and the encoder keeps
+        nothing across requests (a :class:`CachedEmbedder` in front of it may).
         """
         states = self.peek_states(text)
         self._last.states = None

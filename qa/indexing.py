@@ -197,8 +197,11 @@ class LoadedIndex:
             return []
         postings = self.bm25.scores
         rows = postings["indices"][postings["indptr"][term] : postings["indptr"][term + 1]]
-        found = (self.sentences[row] for row in sorted(rows.tolist()))
-        return [s for s in found if document_id is None or s.document_id == document_id]
+        if document_id is not None:
+            # A document's sentences are contiguous rows, in order.
+            own = self.sentences_by_document.get(document_id, [])
+            rows = rows[(rows >= own[0]) & (rows <= own[-1])] if own else rows[:0]
+        return [self.sentences[row] for row in sorted(rows.tolist())]
 
     def sentence_parse(self, sentence: Sentence) -> Any:
         """spaCy ``Span`` of ``sentence`` from the stored parse (None when unavailable)."""

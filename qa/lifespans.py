@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.definitions import OFFICES
 from qa.documents import Document
-from qa.metadata import QUESTION_LEAD
+from qa.question_forms import compile_forms, match_form
 
 _WHO = r"(?P<who>[^?,;]+?)"
 _YEAR_ONLY = r"(?P<year>(?:in\s+)?(?:what|which)\s+year)"
@@ -40,10 +41,7 @@ _QUESTIONS: dict[str, list[str]] = {
         rf"when\s+was\s+{_WHO}'s\s+death\b",
     ],
 }
-_COMPILED = {
-    event: [re.compile(QUESTION_LEAD + pattern) for pattern in patterns]
-    for event, patterns in _QUESTIONS.items()
-}
+_COMPILED = compile_forms(_QUESTIONS)
 # Words that name the person's office or the person only by reference: "When did
 # President Lincoln die?" asks about Lincoln; "When did he die?" names no one.
 _HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "st", "gen", "prof"}
@@ -104,6 +102,7 @@ def says_the_event(question: str, sentence: str) -> bool:
     return asked is None or bool(_EVENT_WORDS[asked[0]].search(sentence))
 
 
+@lru_cache(maxsize=1024)
 def lifespan_question(question: str) -> tuple[str, str, bool] | None:
     """``(event, person, year_only)`` if ``question`` asks when a person was born ("born")
     or died ("died"), else None.
@@ -116,13 +115,11 @@ def lifespan_question(question: str) -> tuple[str, str, bool] | None:
         >>> lifespan_question("When did the war begin?") is None
         True
     """
-    text = " ".join(question.lower().split()).replace("’", "'")
-    for event, patterns in _COMPILED.items():
-        for pattern in patterns:
-            found = pattern.search(text)
-            if found:
-                return event, found["who"].strip(), bool(found.groupdict().get("year"))
-    return None
+    matched = match_form(_COMPILED, question)
+    if matched is None:
+        return None
+    event, found = matched
+    return event, found["who"].strip(), bool(found.groupdict().get("year"))
 
 
 def _person_words(person: str) -> list[str]:
@@ -200,11 +197,12 @@ class LifespanAnswerer:
         if not words:
             return None
         sentences = list(mentioning(words[-1]))
+        surname = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
         found = [
             span
             for sentence in sentences
             for span in self._spans(
-                documents[sentence.document_id], sentence, event, words, year_only
+                documents[sentence.document_id], sentence, surname, event, words, year_only
             )
         ]
         if not found:
@@ -225,11 +223,16 @@ class LifespanAnswerer:
         return LifespanAnswer(event, self._answer(first))
 
     def _spans(
-        self, document: Document, sentence: Sentence, event: str, words: list[str], year_only: bool
+        self,
+        document: Document,
+        sentence: Sentence,
+        surname: re.Pattern[str],
+        event: str,
+        words: list[str],
+        year_only: bool,
     ) -> Iterable[_Span]:
+        """The asked dates in ``sentence``'s parentheses after a mention of the person."""
         text = document.text
-        title = [w.strip(".,").lower() for w in document.title.split()]
-        surname = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)", re.IGNORECASE)
         for mention in surname.finditer(text, sentence.start, sentence.end):
             opening = self._opening_after(text, mention.end())
             if opening < 0 or opening >= sentence.end:
@@ -243,6 +246,7 @@ class LifespanAnswerer:
                 continue
             span = self._date_in(text, opening + 1, closing, event, year_only)
             if span is not None:
+                title = [w.strip(".,").lower() for w in document.title.split()]
                 titled = bool(title) and all(w in name for w in title)
                 yield _Span(document, sentence, *span, titled=titled)
 

@@ -9,13 +9,13 @@ state it, the service abstains rather than answer from the body.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date as Date
 
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import paragraph_spans
 from qa.documents import Document
+from qa.question_forms import compile_forms, match_form
 
 _DOCUMENT = r"(?:article|piece|story|report|document|text|post|essay|column|op-?ed|page)"
 _THIS = rf"(?:this|the|that)\s+(?:news\s+)?{_DOCUMENT}"
@@ -24,7 +24,6 @@ _THIS = rf"(?:this|the|that)\s+(?:news\s+)?{_DOCUMENT}"
 # long had the war gone on when the article was written?" asks about the war) and needs the
 # document named ("this article") or a role only a document has ("the author"), so "Who
 # wrote the novel War and Peace?" and "What is the title of Hulusi Akar?" are not theirs.
-QUESTION_LEAD = r"^(?:(?:and|so|ok|okay|please|tell me|can you tell me|do you know)[,\s]+)*"
 _WHAT_IS = r"(?:what\s+is|what's|what\s+was)"
 _PATTERNS: dict[str, list[str]] = {
     "author": [
@@ -48,10 +47,7 @@ _PATTERNS: dict[str, list[str]] = {
         rf"what\s+is\s+{_THIS}\s+(?:called|titled|entitled)\b",
     ],
 }
-_COMPILED = {
-    name: [re.compile(QUESTION_LEAD + pattern) for pattern in patterns]
-    for name, patterns in _PATTERNS.items()
-}
+_COMPILED = compile_forms(_PATTERNS)
 
 _DATE_FORMATS = ("{d} {B} {Y}", "{B} {d}, {Y}", "{B} {d} {Y}", "{d} {b} {Y}", "{b} {d}, {Y}")
 
@@ -67,11 +63,8 @@ def metadata_field(question: str) -> str | None:
         >>> metadata_field("Who wrote the novel War and Peace?") is None
         True
     """
-    text = " ".join(question.lower().split()).replace("’", "'")
-    for name, patterns in _COMPILED.items():
-        if any(p.search(text) for p in patterns):
-            return name
-    return None
+    matched = match_form(_COMPILED, question)
+    return matched[0] if matched is not None else None
 
 
 def _date_renderings(value: str) -> list[str]:

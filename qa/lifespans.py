@@ -23,21 +23,21 @@ from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.definitions import OFFICES
 from qa.documents import Document
-from qa.question_forms import compile_forms, match_form
+from qa.question_forms import WHAT_IS, compile_forms, match_form
 
 _WHO = r"(?P<who>[^?,;]+?)"
 _YEAR_ONLY = r"(?P<year>(?:in\s+)?(?:what|which)\s+year)"
 _QUESTIONS: dict[str, list[str]] = {
     "born": [
         rf"(?:when|{_YEAR_ONLY})\s+(?:was|is)\s+{_WHO}\s+born\b",
-        rf"(?:what\s+is|what's|what\s+was)\s+{_WHO}'s\s+(?:date\s+of\s+birth|birth\s?date)\b",
-        rf"(?:what\s+is|what's|what\s+was)\s+the\s+(?:date\s+of\s+birth|birth\s?date)\s+of\s+{_WHO}\s*\??$",
+        rf"{WHAT_IS}\s+{_WHO}'s\s+(?:date\s+of\s+birth|birth\s?date)\b",
+        rf"{WHAT_IS}\s+the\s+(?:date\s+of\s+birth|birth\s?date)\s+of\s+{_WHO}\s*\??$",
         rf"when\s+was\s+{_WHO}'s\s+birth\b",
     ],
     "died": [
         rf"(?:when|{_YEAR_ONLY})\s+did\s+{_WHO}\s+(?:die|pass\s+away)\b",
-        rf"(?:what\s+is|what's|what\s+was)\s+{_WHO}'s\s+(?:date\s+of\s+death|death\s?date)\b",
-        rf"(?:what\s+is|what's|what\s+was)\s+the\s+date\s+of\s+(?:the\s+)?death\s+of\s+{_WHO}\s*\??$",
+        rf"{WHAT_IS}\s+{_WHO}'s\s+(?:date\s+of\s+death|death\s?date)\b",
+        rf"{WHAT_IS}\s+the\s+date\s+of\s+(?:the\s+)?death\s+of\s+{_WHO}\s*\??$",
         rf"when\s+was\s+{_WHO}'s\s+death\b",
     ],
 }

@@ -15,7 +15,7 @@ from datetime import date as Date
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import paragraph_spans
 from qa.documents import Document
-from qa.question_forms import compile_forms, match_form
+from qa.question_forms import WHAT_IS, compile_forms, match_form
 
 _DOCUMENT = r"(?:article|piece|story|report|document|text|post|essay|column|op-?ed|page)"
 _THIS = rf"(?:this|the|that)\s+(?:news\s+)?{_DOCUMENT}"
@@ -24,26 +24,25 @@ _THIS = rf"(?:this|the|that)\s+(?:news\s+)?{_DOCUMENT}"
 # long had the war gone on when the article was written?" asks about the war) and needs the
 # document named ("this article") or a role only a document has ("the author"), so "Who
 # wrote the novel War and Peace?" and "What is the title of Hulusi Akar?" are not theirs.
-_WHAT_IS = r"(?:what\s+is|what's|what\s+was)"
 _PATTERNS: dict[str, list[str]] = {
     "author": [
         rf"who\s+(?:\w+\s+){{0,2}}(?:wrote|writes|written|authored|penned)\s+{_THIS}\b",
         rf"(?:who|by\s+whom)\s+(?:is|was)\s+{_THIS}\s+(?:written|authored|penned)\b",
         rf"who(?:'s|\s+is|\s+was)\s+the\s+(?:author|writer)(?:\s+of\s+{_THIS})?\s*\??$",
-        rf"{_WHAT_IS}\s+the\s+name\s+of\s+the\s+(?:author|writer)(?:\s+of\s+{_THIS})?\s*\??$",
+        rf"{WHAT_IS}\s+the\s+name\s+of\s+the\s+(?:author|writer)(?:\s+of\s+{_THIS})?\s*\??$",
     ],
     "date": [
         rf"(?:when|what\s+(?:date|day|year))\s+(?:was|is|did|has|had)\s+{_THIS}\s+"
         r"(?:first\s+|originally\s+)?(?:been\s+)?(?:written|published|posted|dated|released"
         r"|issued|printed|come\s+out|appear(?:ed)?|publish)\b",
         rf"when\s+did\s+(?:\S+\s+){{0,4}}(?:write|publish|post)\s+{_THIS}\b",
-        rf"{_WHAT_IS}\s+the\s+(?:publication|publishing|release)\s+date\b",
-        rf"{_WHAT_IS}\s+the\s+date\s+of\s+{_THIS}\b",
+        rf"{WHAT_IS}\s+the\s+(?:publication|publishing|release)\s+date\b",
+        rf"{WHAT_IS}\s+the\s+date\s+of\s+{_THIS}\b",
         rf"how\s+old\s+is\s+{_THIS}\b",
     ],
     "title": [
-        rf"{_WHAT_IS}\s+the\s+(?:title|headline)(?:\s+of\s+{_THIS})?\s*\??$",
-        rf"{_WHAT_IS}\s+{_THIS}(?:'s)?\s+(?:title|headline)\b",
+        rf"{WHAT_IS}\s+the\s+(?:title|headline)(?:\s+of\s+{_THIS})?\s*\??$",
+        rf"{WHAT_IS}\s+{_THIS}(?:'s)?\s+(?:title|headline)\b",
         rf"what\s+is\s+{_THIS}\s+(?:called|titled|entitled)\b",
     ],
 }

@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 # Words a question may open with before its own wh-word.
 QUESTION_LEAD = r"^(?:(?:and|so|ok|okay|please|tell me|can you tell me|do you know)[,\s]+)*"
 
+# "What is", however it is written (after `normalized`).
+WHAT_IS = r"(?:what\s+is|what's|what\s+was)"
+
 Forms = Mapping[str, Sequence[re.Pattern[str]]]
 
 

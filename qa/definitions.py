@@ -9,8 +9,9 @@ name is followed by a form of "be" ("X (dates) was *a German-born theoretical
 physicist*") or by an appositive ("Rob Lee, *a US military analyst*,"): the noun phrase,
 without its relative clauses or any list after its first item. Failing that, a person is
 described by the title in front of the name ("*Turkish Defense Minister* Hulusi Akar",
-which the reader ranked below another name). Without any of these the question goes to
-the reader as before.
+which the reader ranked below another name). Asked the other way round, "Who is the US
+military analyst?", a title that the documents put in front of one person's name only is
+answered with the name. Without any of these the question goes to the reader as before.
 """
 
 from __future__ import annotations
@@ -122,9 +123,9 @@ class DefinitionAnswerer:
         found = _match(question)
         if found is None:
             return None
-        name = found["name"]
+        name, wh = found["name"], found["wh"]
         words = name.split()
-        kinds = _WHO_NAMES if found["wh"] == "who" else _NAMES
+        kinds = _WHO_NAMES if wh == "who" else _NAMES
         mentions = list(self._mentions(words, kinds, documents, mentioning, sentence_parse))
         # What a sentence says the name is comes before a title in front of it: "Abraham
         # Lincoln was *the 16th President*" rather than "*President* Lincoln".
@@ -137,7 +138,43 @@ class DefinitionAnswerer:
                         document.id, document.text, found, cited, self.confidence, "definition"
                     )
                     return DefinitionAnswer(name, answer)
+        if wh == "who":
+            return self._holder(name, words, documents, mentioning, sentence_parse)
         return None
+
+    def _holder(
+        self,
+        name: str,
+        words: list[str],
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> DefinitionAnswer | None:
+        """The person a title names, when the asked words are a title, not a name: "Who is
+        the US military analyst?" from "*US military analyst* Rob Lee told ...". Only when
+        every such title in the documents names the same person ("Who is the minister?"
+        with two ministers is the reader's)."""
+        held: list[tuple[Document, Sentence, tuple[int, int]]] = []
+        for sentence in mentioning(words[-1]):
+            span = sentence_parse(sentence)
+            if span is None:
+                continue
+            shift = sentence.start - span.start_char
+            document = documents[sentence.document_id]
+            held.extend((document, sentence, found) for found in _holders(span, words, shift))
+        people = {document.text[a:b] for document, _, (a, b) in held}
+        if len(people) != 1:
+            return None
+        document, sentence, found = held[0]
+        answer = quoted_answer(
+            document.id,
+            document.text,
+            found,
+            (sentence.start, sentence.end),
+            self.confidence,
+            "definition",
+        )
+        return DefinitionAnswer(name, answer)
 
     @staticmethod
     def _mentions(
@@ -283,3 +320,31 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     if not office or len(words) > _MAX_WORDS:
         return None
     return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift
+
+
+def _holders(span: Any, words: list[str], shift: int) -> Iterable[tuple[int, int]]:
+    """Document offsets of each person whose title in front of the name ends with
+    ``words``: "Rob Lee" of "US military analyst Rob Lee" for "military analyst"."""
+    doc = span.doc
+    for ent in span.ents:
+        if ent.label_ != "PERSON":
+            continue
+        title = _title(span, [ent[-1]], shift)
+        if title is None:
+            continue
+        # The title's tokens, and the name's after them (the entity may hold some of the
+        # title: "Defense Minister Hulusi Akar").
+        tokens = [t for t in doc[span.start : ent.end] if title[0] <= t.idx + shift < title[1]]
+        said = [t.lower_ for t in tokens]
+        # The words must be the title's end, and not only its "of" phrase ("state" of
+        # "Secretary of State").
+        if said[-len(words) :] != words or said[: -len(words)][-1:] == ["of"]:
+            continue
+        name = [t for t in ent if t.i > tokens[-1].i]
+        # "[Azeri President Ilham] Aliyev": the name after the bracket, as the reader's
+        # answers are mended (qa.punctuation), never half a pair of brackets.
+        closing = [k for k, t in enumerate(name) if t.text in {"]", ")"}]
+        if closing:
+            name = name[closing[-1] + 1 :]
+        if name:
+            yield name[0].idx + shift, name[-1].idx + len(name[-1]) + shift

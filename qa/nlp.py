@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_prefix_regex
 from thinc.api import NumpyOps
 
 _LOCK = threading.Lock()
@@ -38,7 +39,26 @@ def load_spacy() -> Language:
         if model is not None:
             for layer in model.walk():
                 layer.ops = ops
+    keep_lost_letters(nlp)
     return nlp
+
+
+# A "?" that opens a word ("?anl?urfa", "?ukasz") is a letter lost to an encoding, not
+# punctuation: spaCy splits it off as a prefix, and the parser then ends a sentence there.
+_LOST_LETTER_PREFIX = r"\?(?![^\W\d_])"
+
+
+def keep_lost_letters(nlp: Language) -> None:
+    """Keep a "?" that starts a word inside the word, as spaCy already does mid-word
+    ("Erdo?an"): the article's "the Turkish city of ?anl?urfa" otherwise loses its name
+    to the next sentence. A "?" before anything but a letter ("?!", '?"') is still split.
+
+    Example:
+        >>> [t.text for t in load_spacy()("to ?anl?urfa by plane?")]
+        ['to', '?anl?urfa', 'by', 'plane', '?']
+    """
+    prefixes = [_LOST_LETTER_PREFIX if p == r"\?" else p for p in nlp.Defaults.prefixes]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
 
 
 def vocab() -> spacy.vocab.Vocab:

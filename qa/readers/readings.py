@@ -345,6 +345,38 @@ def prefer_fitting_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     return swapped(logits, best, other)
 
 
+def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "which <kind>": a best phrase that is the kind word "of" a name ("the Turkish
+    city of ?anl?urfa", "the province of Idlib") swaps places with the name, which is what
+    the question asks; the phrase's other words only restate it."""
+    question = candidates.question
+    if not len(logits) or not question.type_word or not _asks_named_kind(question):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.lemma_.lower() != question.type_word:
+        return logits
+    names = [
+        pobj
+        for prep in root.children
+        if prep.dep_ == "prep" and prep.lower_ == "of" and prep.i < span.end
+        for pobj in prep.children
+        if pobj.dep_ == "pobj" and pobj.pos_ == "PROPN" and pobj.right_edge.i < span.end
+    ]
+    if len(names) != 1:
+        return logits
+    name = names[0]
+    bounds = (name.left_edge.i, name.right_edge.i + 1)
+    for i, candidate in enumerate(candidates.candidates):
+        if (
+            candidates.passage_of[i] == candidates.passage_of[best]
+            and (candidate.span.start, candidate.span.end) == bounds
+        ):
+            return swapped(logits, best, i)
+    return logits
+
+
 # How far below the best an action may be ranked and still be preferred for being done by
 # the question's actor (logit units). 3, not 2, since the listwise ranker: its scores
 # spread wider within a question (the city's "would quickly repair the bridge" came 2.7
@@ -510,6 +542,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_actor(logits, candidates)
     if use_embeddings:
         logits = prefer_fitting_kind(logits, candidates)
+    logits = prefer_name_of_kind(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     return prefer_uncut_phrase(logits, candidates)
 

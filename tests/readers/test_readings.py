@@ -15,6 +15,7 @@ from qa.readers.readings import (
     masked_logits,
     prefer_counted,
     prefer_measured,
+    prefer_name_of_kind,
     prefer_whole_list,
 )
 
@@ -128,3 +129,19 @@ def test_the_verbs_from_phrase_says_which_ones_are_counted(question: str, expect
     found = candidates(question, text)
     logits = logits_for(found, {"400": 2.0, "90": 1.0})
     assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("To which Turkish city are the fighters flown?", "Gaziantep"),
+        # The kind asked is not the phrase's head: the phrase keeps its place.
+        ("Which country are the fighters flown to?", "the Turkish city of Gaziantep"),
+    ],
+)
+def test_the_kind_of_a_name_gives_way_to_the_name(question: str, expected: str) -> None:
+    found = candidates(question, TEXT)
+    logits = logits_for(found, {"the Turkish city of Gaziantep": 2.0, "Gaziantep": 0.0})
+    ranked = prefer_name_of_kind(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == expected
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored

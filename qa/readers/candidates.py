@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from qa.answers import Passage
 
@@ -256,6 +256,14 @@ _QUANT = {"quantmod", "compound", "nummod", "advmod"}
 _DULL_ADVERBS = {"not", "also", "too", "then", "so", "now", "still", "even", "n't"}
 
 
+def _verbal(token: Token) -> bool:
+    """A verb or adjective, or a word the tagger took for a noun that heads a verb's
+    clause all the same ('to "strictly" respect the truce': "respect" tagged NOUN)."""
+    if token.pos_ in {"VERB", "AUX", "ADJ"}:
+        return True
+    return any(child.dep_ == "aux" and child.tag_ == "TO" for child in token.children)
+
+
 def _proper(sentence: Span, start: int, end: int) -> tuple[int, int] | None:
     """Clamp token range to the sentence and trim punctuation and joining words at edges."""
     doc = sentence.doc
@@ -360,6 +368,10 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
     coordinated: set[int] = set()
     for token in sentence:
         pos, dep = token.pos_, token.dep_
+        if dep == "poss" and pos in {"NOUN", "PROPN"}:
+            # The possessor of an action is its doer: "the Stalinist bureaucracy's
+            # dissolution of the Soviet Union" says who dissolved it.
+            add(token.left_edge.i, token.i + 1, "np")
         if pos in _NOMINAL and dep not in _NOT_HEADS:
             a, b = _core_np_bounds(token)
             add(a, b, "np")
@@ -403,7 +415,7 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
         if (
             pos == "ADV"
             and dep == "advmod"
-            and token.head.pos_ in {"VERB", "AUX", "ADJ"}
+            and _verbal(token.head)
             and token.lower_ not in _DULL_ADVERBS
         ):
             add(token.i, token.i + 1, "adv")

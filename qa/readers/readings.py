@@ -527,6 +527,87 @@ def other_ordinal(question: Question, sentence: Span) -> bool:
     return any(noun in found and not found[noun] & words for noun, words in asked.items())
 
 
+# How far below the best an adjective may be ranked and still take its place for describing
+# what the question names: the trees see each adjective alone, not what it is said of.
+_DESCRIBED_MARGIN = 6.0
+_DESCRIBED_MIN_SHARED = 2
+_SUBJECT_WINDOW = 15
+
+
+def _described_lemmas(adjective: Token) -> set[str]:
+    """Lemmas of what an adjective is said of: the noun phrase it modifies ("ethnic" ->
+    "the ethnic-Turkic Azeris"), or the subject of its verb ("[Turkey's provision of arms]
+    are irresponsible"); the adjective itself left out."""
+    if adjective.dep_ in {"acomp", "oprd"}:
+        verb = adjective.head
+        tokens = [t for s in verb.children if s.dep_ in _SUBJECT_DEPS for t in s.subtree]
+        if not tokens:
+            # The small parser often loses the subject of a quoted clause ("stating, "Turkey's
+            # provision of arms ... are irresponsible""): take the words before the verb, back
+            # to the quotation mark, colon or sentence start that opens the clause.
+            i = verb.i - 1
+            while i >= verb.sent.start and verb.i - i <= _SUBJECT_WINDOW:
+                if verb.doc[i].is_quote or verb.doc[i].text in {":", ";"}:
+                    break
+                tokens.append(verb.doc[i])
+                i -= 1
+    elif adjective.dep_ == "amod":
+        tokens = list(adjective.head.subtree)
+    else:
+        return set()
+    return {t.lemma_.lower() for t in tokens if t.is_alpha and t.i != adjective.i}
+
+
+def prefer_described_adjective(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For an adjective question ("What word did Biden use to describe Turkey's provision
+    of arms?"): a best adjective said of something the question does not name ("ethnic",
+    of "Azeris") swaps places with a nearby one said of what it names ("irresponsible")."""
+    rooted = _best_rooted(logits, candidates, FineType.ADJECTIVE, {"ADJ"})
+    if rooted is None or len(rooted[1]) != 1:
+        return logits
+    best, _ = rooted
+    asked = {lemma.lower() for lemma in candidates.question.content_lemmas}
+
+    def fit(i: int) -> float:
+        span = candidates.candidates[i].span
+        if len(span) != 1 or span.root.pos_ != "ADJ":
+            return 0.0
+        shared = len(_described_lemmas(span.root) & asked)
+        return float(shared) if shared >= _DESCRIBED_MIN_SHARED else 0.0
+
+    return _prefer_better_fit(logits, best, _near(logits, best, _DESCRIBED_MARGIN), fit)
+
+
+# How far below a best modifier ("Stalinist") the phrase it modifies may be ranked and take
+# its place for a "who" question.
+_MODIFIED_MARGIN = 3.0
+_WHO_TYPES = {FineType.PERSON, FineType.ORGANIZATION}
+
+
+def prefer_modified_noun(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "who": a best word that only modifies a common noun ("Stalinist" in "the
+    Stalinist bureaucracy") swaps places with that noun's phrase, which is who acts; a
+    nationality word names no one."""
+    if candidates.question.fine_type not in _WHO_TYPES or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    head = span.root.head
+    if len(span) != 1 or span.root.dep_ not in {"amod", "compound"} or head.pos_ != "NOUN":
+        return logits
+    near = _near(logits, best, _MODIFIED_MARGIN)
+    phrases = [
+        i
+        for i in near
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and candidates.candidates[i].span.root.i == head.i
+        and candidates.candidates[i].span.end == head.i + 1
+    ]
+    if not phrases:
+        return logits
+    return swapped(logits, best, max(phrases, key=lambda i: logits[i]))
+
+
 def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -> np.ndarray:
     """The trees' ``logits`` with every reading above applied, in order.
 
@@ -544,6 +625,8 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         logits = prefer_fitting_kind(logits, candidates)
     logits = prefer_name_of_kind(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
+    logits = prefer_described_adjective(logits, candidates)
+    logits = prefer_modified_noun(logits, candidates)
     return prefer_uncut_phrase(logits, candidates)
 
 

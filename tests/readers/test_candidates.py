@@ -92,3 +92,15 @@ def test_a_possessive_name_is_proposed_without_its_marker() -> None:
     found = spans("The rebels attacked General Omar Bashir's Army near the river.")
     assert "entity" in found["Omar Bashir"]
     assert not any(text.endswith("'s") for text in found)
+
+
+def test_an_adverb_of_a_verb_the_tagger_took_for_a_noun() -> None:
+    # The small tagger reads "respect" after a quoted adverb as a noun; "to" still marks
+    # it as the verb of its clause.
+    found = spans('The envoy asked both parties to "strictly" respect the border.')
+    assert "adv" in found["strictly"]
+
+
+def test_a_possessor_is_proposed_as_the_doer_of_its_action() -> None:
+    found = spans("The city council's closure of the old factory angered the workers.")
+    assert "np" in found["The city council"]

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from spacy.tokens import Doc
 
 from qa.answers import Passage
+from qa.nlp import vocab
 from qa.readers.features import CandidateSet, FeatureExtractor
 from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
+    _described_lemmas,
     masked_logits,
     prefer_counted,
+    prefer_described_adjective,
     prefer_measured,
+    prefer_modified_noun,
     prefer_name_of_kind,
     prefer_whole_list,
 )
@@ -145,3 +150,53 @@ def test_the_kind_of_a_name_gives_way_to_the_name(question: str, expected: str) 
     ranked = prefer_name_of_kind(logits, found)
     assert found.texts[int(np.argmax(ranked))] == expected
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+
+
+QUOTED = (
+    "Senator Jane Holt also criticized the council's plan for the northern suburbs, stating,"
+    " \"The town's sale of land to developers and careless rhetoric encouraging growth are"
+    ' reckless."'
+)
+
+
+@pytest.mark.parametrize(("reckless", "expected"), [(0.0, "reckless"), (-7.0, "northern")])
+def test_an_adjective_question_takes_the_adjective_said_of_what_it_names(
+    reckless: float, expected: str
+) -> None:
+    found = candidates("What word did the senator use to describe the town's sale of land?", QUOTED)
+    logits = logits_for(found, {"northern": 3.0, "reckless": reckless})
+    ranked = prefer_described_adjective(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == expected
+    assert sorted(ranked) == sorted(logits)
+
+
+def test_a_predicate_adjective_whose_subject_the_parser_lost_is_said_of_the_words_before() -> None:
+    words = ["He", "said", ",", '"', "the", "sale", "of", "land", "are", "reckless", "."]
+    doc = Doc(
+        vocab(),
+        words=words,
+        lemmas=[w.lower() for w in words],
+        heads=[1, 1, 1, 1, 5, 1, 5, 6, 1, 8, 1],
+        deps=[
+            "nsubj",
+            "ROOT",
+            "punct",
+            "punct",
+            "det",
+            "dobj",
+            "prep",
+            "pobj",
+            "ccomp",
+            "acomp",
+            "punct",
+        ],
+    )
+    assert _described_lemmas(doc[9]) == {"the", "sale", "of", "land"}
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [(0.0, "Russian troops"), (-5.0, "Russian")])
+def test_who_takes_the_phrase_a_nationality_word_modifies(phrase: float, expected: str) -> None:
+    found = candidates("Who surrounded the city?", "Russian troops surrounded the city in March.")
+    logits = logits_for(found, {"Russian": 1.0, "Russian troops": phrase})
+    ranked = prefer_modified_noun(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == expected

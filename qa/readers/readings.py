@@ -6,7 +6,8 @@ ranking, with the same scores: masks (a "how many" question takes a number, a sp
 only restates the wh-phrase is never the answer), swaps of two candidates' places (the
 count of what is asked, a measure with its unit, a plural question's whole list, the
 action of the question's actor, a name clearly of the asked kind, a noun phrase with its
-whole modifier) and discounts of the best answer's confidence when its sentence is about
+whole modifier, the adjective said of what the question names, the phrase a "who"
+answer's modifier belongs to) and discounts of the best answer's confidence when its sentence is about
 something else (another attribute, another numbered week, a count of something else).
 """
 

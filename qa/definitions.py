@@ -176,6 +176,43 @@ class DefinitionAnswerer:
         )
         return DefinitionAnswer(name, answer)
 
+    def rivals(
+        self,
+        question: str,
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> set[str]:
+        """The people the documents give the asked office under another qualifier: for
+        "Who is the Armenian Defense Minister?", "Hulusi Akar" of "*Turkish* Defense
+        Minister Hulusi Akar". Such a name does not answer the question, however well its
+        sentence matches it; empty for any other question.
+
+        Example:
+            >>> DefinitionAnswerer().rivals("Who is the Armenian Defense Minister?",
+            ...     index.documents, index.sentences_mentioning,
+            ...     index.sentence_parse)  # doctest: +SKIP
+            {'Hulusi Akar'}
+        """
+        found = _match(question)
+        if found is None or found["wh"] != "who":
+            return set()
+        qualifier, *office = found["name"].split()
+        if not office:
+            return set()
+        names: set[str] = set()
+        for sentence in mentioning(office[-1]):
+            span = sentence_parse(sentence)
+            if span is None:
+                continue
+            shift = sentence.start - span.start_char
+            text = documents[sentence.document_id].text
+            for said, (a, b) in _titled_people(span, shift):
+                before = said[: -len(office)]
+                if said[-len(office) :] == office and before and qualifier not in before:
+                    names.add(text[a:b])
+        return names
+
     @staticmethod
     def _mentions(
         words: list[str],
@@ -325,6 +362,16 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
 def _holders(span: Any, words: list[str], shift: int) -> Iterable[tuple[int, int]]:
     """Document offsets of each person whose title in front of the name ends with
     ``words``: "Rob Lee" of "US military analyst Rob Lee" for "military analyst"."""
+    for said, found in _titled_people(span, shift):
+        # The words must be the title's end, and not only its "of" phrase ("state" of
+        # "Secretary of State").
+        if said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]:
+            yield found
+
+
+def _titled_people(span: Any, shift: int) -> Iterable[tuple[list[str], tuple[int, int]]]:
+    """Each person named after a title in ``span``: the title's words (lower case) and the
+    name's document offsets."""
     doc = span.doc
     for ent in span.ents:
         if ent.label_ != "PERSON":
@@ -336,10 +383,6 @@ def _holders(span: Any, words: list[str], shift: int) -> Iterable[tuple[int, int
         # title: "Defense Minister Hulusi Akar").
         tokens = [t for t in doc[span.start : ent.end] if title[0] <= t.idx + shift < title[1]]
         said = [t.lower_ for t in tokens]
-        # The words must be the title's end, and not only its "of" phrase ("state" of
-        # "Secretary of State").
-        if said[-len(words) :] != words or said[: -len(words)][-1:] == ["of"]:
-            continue
         name = [t for t in ent if t.i > tokens[-1].i]
         # "[Azeri President Ilham] Aliyev": the name after the bracket, as the reader's
         # answers are mended (qa.punctuation), never half a pair of brackets.
@@ -347,4 +390,4 @@ def _holders(span: Any, words: list[str], shift: int) -> Iterable[tuple[int, int
         if closing:
             name = name[closing[-1] + 1 :]
         if name:
-            yield name[0].idx + shift, name[-1].idx + len(name[-1]) + shift
+            yield said, (name[0].idx + shift, name[-1].idx + len(name[-1]) + shift)

@@ -332,6 +332,8 @@ class QAService:
         answer = best if best and best.confidence >= self.settings.min_confidence else None
         if answer is not None and not says_the_event(read_as, answer.passage.text):
             answer = None  # "When did Akar die?" from a sentence about his travels
+        if answer is not None and self._holds_another_title(read_as, answer, state, document_id):
+            answer = None  # "Who is the Armenian Defense Minister?" -> the Turkish one
         timings.update(understand=(t1 - t0) * 1e3, retrieve=(t2 - t1) * 1e3, read=(t3 - t2) * 1e3)
         return QAResult(
             question=question,
@@ -376,6 +378,20 @@ class QAService:
             lambda word: index.sentences_mentioning(word, document_id),
             index.sentence_parse,
         )
+
+    def _holds_another_title(
+        self, question: str, answer: ExtractedAnswer, state: _State, document_id: str | None
+    ) -> bool:
+        """Whether ``answer`` is a person the documents give the asked office under another
+        qualifier ("*Turkish* Defense Minister Hulusi Akar" for "the Armenian one")."""
+        index = state.index
+        rivals = self.definitions.rivals(
+            question,
+            index.documents,
+            lambda word: index.sentences_mentioning(word, document_id),
+            index.sentence_parse,
+        )
+        return any(answer.text in name or name in answer.text for name in rivals)
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

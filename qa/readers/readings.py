@@ -7,8 +7,9 @@ only restates the wh-phrase is never the answer), swaps of two candidates' place
 count of what is asked, a measure with its unit, a plural question's whole list, the
 action of the question's actor, a name clearly of the asked kind, a noun phrase with its
 whole modifier, the adjective said of what the question names, the phrase a "who"
-answer's modifier belongs to) and discounts of the best answer's confidence when its sentence is about
-something else (another attribute, another numbered week, a count of something else).
+answer's modifier belongs to) and discounts of the best answer's confidence when its
+sentence is about something else (another attribute, another numbered week, a count of
+something else).
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ without its relative clauses or any list after its first item. Failing that, a p
 described by the title in front of the name ("*Turkish Defense Minister* Hulusi Akar",
 which the reader ranked below another name). Asked the other way round, "Who is the US
 military analyst?", a title that the documents put in front of one person's name only is
-answered with the name. Without any of these the question goes to the reader as before.
+answered with the name. Without any of these the question goes to the reader as before,
+and :meth:`DefinitionAnswerer.rivals` names the people the reader must not answer it with:
+those given the office under another qualifier ("*Turkish* Defense Minister Hulusi Akar"
+for "Who is the Armenian Defense Minister?").
 """
 
 from __future__ import annotations

@@ -157,14 +157,13 @@ class DefinitionAnswerer:
         the US military analyst?" from "*US military analyst* Rob Lee told ...". Only when
         every such title in the documents names the same person ("Who is the minister?"
         with two ministers is the reader's)."""
-        held: list[tuple[Document, Sentence, tuple[int, int]]] = []
-        for sentence in mentioning(words[-1]):
-            span = sentence_parse(sentence)
-            if span is None:
-                continue
-            shift = sentence.start - span.start_char
-            document = documents[sentence.document_id]
-            held.extend((document, sentence, found) for found in _holders(span, words, shift))
+        held = [
+            (document, sentence, found)
+            for document, sentence, said, found in _titled_mentions(
+                words[-1], documents, mentioning, sentence_parse
+            )
+            if _ends_title(said, words)
+        ]
         people = {document.text[a:b] for document, _, (a, b) in held}
         if len(people) != 1:
             return None
@@ -203,18 +202,15 @@ class DefinitionAnswerer:
         qualifier, *office = found["name"].split()
         if not office:
             return set()
-        names: set[str] = set()
-        for sentence in mentioning(office[-1]):
-            span = sentence_parse(sentence)
-            if span is None:
-                continue
-            shift = sentence.start - span.start_char
-            text = documents[sentence.document_id].text
-            for said, (a, b) in _titled_people(span, shift):
-                before = said[: -len(office)]
-                if said[-len(office) :] == office and before and qualifier not in before:
-                    names.add(text[a:b])
-        return names
+        return {
+            document.text[a:b]
+            for document, _, said, (a, b) in _titled_mentions(
+                office[-1], documents, mentioning, sentence_parse
+            )
+            if said[-len(office) :] == office
+            and said[: -len(office)]
+            and qualifier not in said[: -len(office)]
+        }
 
     @staticmethod
     def _mentions(
@@ -362,14 +358,30 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift
 
 
-def _holders(span: Any, words: list[str], shift: int) -> Iterable[tuple[int, int]]:
-    """Document offsets of each person whose title in front of the name ends with
-    ``words``: "Rob Lee" of "US military analyst Rob Lee" for "military analyst"."""
-    for said, found in _titled_people(span, shift):
-        # The words must be the title's end, and not only its "of" phrase ("state" of
-        # "Secretary of State").
-        if said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]:
-            yield found
+def _ends_title(said: list[str], words: list[str]) -> bool:
+    """Whether a title's words (lower case) end with ``words``, and not only in its "of"
+    phrase ("state" of "Secretary of State"): "military analyst" ends "US military
+    analyst"."""
+    return said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]
+
+
+def _titled_mentions(
+    word: str,
+    documents: Mapping[str, Document],
+    mentioning: Callable[[str], Iterable[Sentence]],
+    sentence_parse: Callable[[Sentence], Any],
+) -> Iterable[tuple[Document, Sentence, list[str], tuple[int, int]]]:
+    """Each person named after a title in the sentences that may hold ``word``: the
+    document, the sentence, the title's words (lower case) and the name's offsets."""
+    for sentence in mentioning(word):
+        span = sentence_parse(sentence)
+        if span is None:
+            continue
+        # Parse offsets are the parse's own; the sentence says where it begins.
+        shift = sentence.start - span.start_char
+        document = documents[sentence.document_id]
+        for said, found in _titled_people(span, shift):
+            yield document, sentence, said, found
 
 
 def _titled_people(span: Any, shift: int) -> Iterable[tuple[list[str], tuple[int, int]]]:

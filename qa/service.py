@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -18,6 +18,7 @@ import faiss
 from threadpoolctl import threadpool_limits
 
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
+from qa.chunking import Sentence
 from qa.config import Settings, get_settings
 from qa.conversation import QuestionRewriter
 from qa.definitions import DefinitionAnswer, DefinitionAnswerer
@@ -57,6 +58,12 @@ class _State:
     retriever: HybridRetriever
     stamp: tuple[int, int] | None
     """``IndexStore.current_stamp()`` when this index was installed."""
+
+
+def _mentioning(index: LoadedIndex, document_id: str | None) -> Callable[[str], list[Sentence]]:
+    """``index.sentences_mentioning`` limited to ``document_id`` (all documents if None), as
+    the direct answerers take it."""
+    return lambda word: index.sentences_mentioning(word, document_id)
 
 
 class QAService:
@@ -362,9 +369,7 @@ class QAService:
         """The answer to "When was X born?" or "When did X die?" from X's dates in
         parentheses, in the document asked about or any; None for any other question."""
         index = state.index
-        return self.lifespans.run(
-            question, index.documents, lambda word: index.sentences_mentioning(word, document_id)
-        )
+        return self.lifespans.run(question, index.documents, _mentioning(index, document_id))
 
     def _definition(
         self, question: str, state: _State, document_id: str | None
@@ -373,10 +378,7 @@ class QAService:
         None for any other question or when no sentence says it."""
         index = state.index
         return self.definitions.run(
-            question,
-            index.documents,
-            lambda word: index.sentences_mentioning(word, document_id),
-            index.sentence_parse,
+            question, index.documents, _mentioning(index, document_id), index.sentence_parse
         )
 
     def _holds_another_title(
@@ -386,10 +388,7 @@ class QAService:
         qualifier ("*Turkish* Defense Minister Hulusi Akar" for "the Armenian one")."""
         index = state.index
         rivals = self.definitions.rivals(
-            question,
-            index.documents,
-            lambda word: index.sentences_mentioning(word, document_id),
-            index.sentence_parse,
+            question, index.documents, _mentioning(index, document_id), index.sentence_parse
         )
         return any(answer.text in name or name in answer.text for name in rivals)
 

@@ -331,6 +331,16 @@ class Question:
         return " ".join(x for x in (head, answer, tail) if x)
 
 
+def _do_support(token: Token, wh_end: int) -> bool:
+    """Whether a "do" right after the wh-phrase is the auxiliary of a later verb.
+
+    The small tagger takes "did" for the main verb when it misreads the verb after an
+    unknown name as a noun ("What did Kommersant publish?": "publish"/NN): the question
+    then asks for the object, not for an action.
+    """
+    return token.i == wh_end and any(not t.is_punct for t in token.doc[token.i + 1 :])
+
+
 def _last_noun(token: Token) -> Token:
     """The last noun of the run of nouns starting at ``token``: the head of "White House
     hopeful" or "think-tank official", whatever the tagger made of the inner words."""
@@ -553,7 +563,9 @@ class QuestionAnalyzer:
             fine = FineType(answer_type.value)
         elif gov_lemma == "happen":
             fine = FineType.STATEMENT
-        elif any(t.lemma_ == "do" and t.pos_ == "VERB" for t in doc[end:]):
+        elif any(
+            t.lemma_ == "do" and t.pos_ == "VERB" and not _do_support(t, end) for t in doc[end:]
+        ):
             fine = FineType.ACTION
         elif gov_lemma in _SAY_VERBS and role is WhRole.OBJECT and end == wh_index + 1:
             fine = FineType.STATEMENT

@@ -28,6 +28,10 @@ def analyzer() -> QuestionAnalyzer:
         ("What word did the critic use to describe the film?", FineType.ADJECTIVE),
         ("What did the spokesman say?", FineType.STATEMENT),
         ("What did the farmer sell at the market?", FineType.THING),
+        # The small tagger reads "does" as the verb and "plant" as a noun here: the question
+        # still asks for a thing, not an action.
+        ("What kind of seeds does Marlow plant?", FineType.THING),
+        ("What does the company do?", FineType.ACTION),
     ],
 )
 def test_fine_answer_types(analyzer: QuestionAnalyzer, question: str, fine_type) -> None:

@@ -152,6 +152,9 @@ _OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
 # How far below the best a count may be ranked and still be preferred for naming more of
 # what the question counts (logit units).
 _COUNT_MARGIN = 3.0
+# ... and from how far below when the best names none of it and that one all of it
+# ("two children" for "how many children", not the "13 civilians" they were among).
+_NAMED_COUNT_MARGIN = 6.0
 
 
 _WHICH_ONES = {"from", "of", "among"}
@@ -193,7 +196,9 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
     anchor = root.head if root.dep_ in _ATTACHED_DEPS and root.head.i != root.i else root
     skip: set[int] = set()
     for child in anchor.children:
-        if child.dep_ in _OTHER_CLAUSES and not span.start <= child.i < span.end:
+        if span.start <= child.i < span.end:
+            continue
+        if child.dep_ in _OTHER_CLAUSES or _holds_a_count(child):
             skip.update(t.i for t in child.subtree)
     return {
         form
@@ -201,6 +206,12 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
         if t.i not in skip and sentence.start <= t.i < sentence.end
         for form in (t.lemma_.lower(), t.lower_)
     }
+
+
+def _holds_a_count(token: Token) -> bool:
+    """Whether ``token``'s phrase has a number of its own: "13 civilians dead, including
+    *two children*" counts the children with "two", so they are not among the 13's words."""
+    return any(t.dep_ == "nummod" or (t.like_num and t.pos_ == "NUM") for t in token.subtree)
 
 
 def _related(a: str, b: str) -> bool:
@@ -260,8 +271,17 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     if not wanted or not ok.any():
         return logits
     best = int(np.argmax(np.where(ok, logits, -np.inf)))
+
+    def share(i: int) -> float:
+        return _named_share(candidates, i, wanted)
+
+    # A count naming none of X gives way from further below to one naming all of it.
+    if share(best) == 0:
+        named = [i for i in _near(logits, best, _NAMED_COUNT_MARGIN, among=ok) if share(i) == 1]
+        if named:
+            return swapped(logits, best, max(named, key=lambda i: logits[i]))
     near = _near(logits, best, _COUNT_MARGIN, among=ok)
-    return _prefer_better_fit(logits, best, near, lambda i: _named_share(candidates, i, wanted))
+    return _prefer_better_fit(logits, best, near, share)
 
 
 def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:

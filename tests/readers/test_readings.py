@@ -99,6 +99,23 @@ def test_the_count_of_what_is_asked_takes_the_place_of_another_near_it(question:
     assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "1,300"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many children died?", "three"),  # the nested count, from well below
+        ("How many passengers died?", "40"),  # the children are among them, not them
+    ],
+)
+def test_a_count_inside_another_counts_its_own_noun(question: str, expected: str) -> None:
+    text = "The crash left 40 passengers dead, including three children, and dozens hurt."
+    found = candidates(question, text)
+    logits = logits_for(found, {"40": 5.0, "three": 0.5})
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected
+    # Beyond the wider margin, the best keeps its place.
+    logits[found.texts.index("three")] = -2.0
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "40"
+
+
 def test_a_measure_keeps_its_unit() -> None:
     text = "Three weeks into the war, the danger is mounting."
     found = candidates("How long has the war been going on?", text)

@@ -57,6 +57,16 @@ OFFICES = frozenset(
         "commander", "admiral", "professor", "sheikh",
     }
 )  # fmt: skip
+# Ranks and forms of address that may follow an office ("chief of staff General X").
+_RANKS = frozenset(
+    {
+        "general", "colonel", "captain", "commander", "admiral", "major", "lieutenant",
+        "sergeant", "marshal", "dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sir",
+        "professor", "prof", "prof.", "sheikh",
+    }
+)  # fmt: skip
+# Entities that never belong to a title in front of a name.
+_NOT_TITLE_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT"})
 
 
 def definition_question(question: str) -> str | None:
@@ -263,8 +273,9 @@ def _name(
     words ("the Minsk Group"), or a person's name holding them ("Albert Einstein" for
     "Einstein"; in a document titled by the person, the last word alone), but not a
     longer name of something else ("the Trojan War" for "war")."""
-    last = next((t for t in span if t.idx == start), None)
-    if last is None or last.idx + len(last) != end:
+    # The asked word may be several tokens ("al-Assad"): the one ending where it ends.
+    last = next((t for t in span if t.idx + len(t) == end), None)
+    if last is None or not any(t.idx == start for t in span if t.i <= last.i):
         return None  # the match cuts a token: "Lee" in "Leeds"
     if last.pos_ != "PROPN" or last.ent_type_ not in kinds or not last.text[0].isupper():
         return None
@@ -275,12 +286,15 @@ def _name(
         name[0].nbor(-1).pos_ == "PROPN" or name[0].nbor(-1).is_title
     ):
         name.insert(0, name[0].nbor(-1))
-    held = [t.lower_ for t in name]
+    # Words as the question writes them: split at spaces, not at tokens ("al-Assad").
+    held = span.doc.text[name[0].idx : last.idx + len(last)].lower().split()
     if held[0] == "the":
         held = held[1:]
     if set(held) == set(words):
         return name
-    if last.ent_type_ == "PERSON" and (set(words) <= set(held) or titled):
+    # A part of a hyphenated name counts on its own: "Assad" of "al-Assad".
+    parts = set(held) | {part for word in held for part in word.split("-")}
+    if last.ent_type_ == "PERSON" and (set(words) <= parts or titled):
         return name
     return None
 
@@ -337,14 +351,15 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     begin = last
     while begin.ent_iob_ == "I" and begin.i > span.start:
         begin = begin.nbor(-1)
-    # Words of the name's own phrase ("Saturday" in "On Saturday Hulusi Akar said" is the
-    # verb's), from the nearest leftwards, up to a determiner, a verb or punctuation.
-    phrase = {t.i for t in last.subtree}
+    # Title words from the nearest leftwards, up to a determiner, a verb, a conjunction or
+    # punctuation, and never a date ("Saturday" in "On Saturday Hulusi Akar said"). Not
+    # only the name's own phrase: the small parser often hangs a title on a neighbour ("and
+    # army chief of staff General Ümit Dündar": "chief" a conjunct of the other name).
     words: list[Any] = []
     at = begin.i - 1
     while at >= span.start:
         token = span.doc[at]
-        if token.i not in phrase or not (
+        if token.ent_type_ in _NOT_TITLE_ENTITIES or not (
             token.pos_ in {"PROPN", "NOUN", "ADJ"} or token.lower_ == "of"
         ):
             break
@@ -361,7 +376,10 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
 def _ends_title(said: list[str], words: list[str]) -> bool:
     """Whether a title's words (lower case) end with ``words``, and not only in its "of"
     phrase ("state" of "Secretary of State"): "military analyst" ends "US military
-    analyst"."""
+    analyst". A rank may stand between the office and the name: "army chief of staff" ends
+    "army chief of staff General"."""
+    while said and said[-len(words) :] != words and said[-1] in _RANKS:
+        said = said[:-1]
     return said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]
 
 
@@ -391,6 +409,9 @@ def _titled_people(span: Any, shift: int) -> Iterable[tuple[list[str], tuple[int
     for ent in span.ents:
         if ent.label_ != "PERSON":
             continue
+        # "Bashar al-Assad's": the name ends before its possessive.
+        while len(ent) > 1 and ent[-1].tag_ == "POS":
+            ent = ent[:-1]
         title = _title(span, [ent[-1]], shift)
         if title is None:
             continue

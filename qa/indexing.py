@@ -189,14 +189,19 @@ class LoadedIndex:
 
         A lookup in BM25's inverted index (bm25s keeps each term's sentences as a CSC
         column), so it costs the same in a collection of any size, where a scan of the
-        texts grows with it. A stop word or a phrase of several terms has no entry.
+        texts grows with it. A word BM25 splits ("al-Assad") gives the sentences holding
+        all its terms, wherever they stand: callers find the word itself in the text. A
+        stop word has no entry.
         """
         tokens = bm25_tokenize([word], return_ids=False)[0]
-        term = self.bm25.vocab_dict.get(tokens[0]) if len(tokens) == 1 else None
-        if term is None:
+        terms = [self.bm25.vocab_dict.get(token) for token in tokens]
+        if not terms or None in terms:
             return []
         postings = self.bm25.scores
-        rows = postings["indices"][postings["indptr"][term] : postings["indptr"][term + 1]]
+        indptr, indices = postings["indptr"], postings["indices"]
+        rows = indices[indptr[terms[0]] : indptr[terms[0] + 1]]
+        for term in terms[1:]:
+            rows = np.intersect1d(rows, indices[indptr[term] : indptr[term + 1]])
         if document_id is not None:
             # A document's sentences are contiguous rows, in order.
             own = self.sentences_by_document.get(document_id, [])

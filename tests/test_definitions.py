@@ -81,6 +81,13 @@ def describe(question: str, text: str, title: str = "") -> str | None:
         ),
         ("Who is Abraham Lincoln?", "President Abraham Lincoln was a lawyer.", "a lawyer"),
         ("Who is Akar?", "On Saturday Hulusi Akar spoke in Baku.", None),
+        # A name the question writes as one word and the parse splits ("al-Assad").
+        (
+            "Who is Bashar al-Assad?",
+            "Russia backed Syrian President Bashar al-Assad against the militias.",
+            "Syrian President",
+        ),
+        ("Who is Assad?", "Russia backed Syrian President Bashar al-Assad.", "Syrian President"),
         # Nothing says what the name is.
         ("Who was Aristotle?", "His father died when Aristotle was a child.", None),
         ("What is Angola?", "The fertility rate of Angola is 5.97 children per woman.", None),
@@ -132,6 +139,18 @@ def test_the_description_is_the_noun_phrase_the_sentence_gives(
             "Who is the Azeri President?",
             'It wrote that "[Azeri President Ilham] Aliyev\'s forces" would win.',
             "Aliyev",
+        ),
+        # A rank between the office and the name; a title the parse hung on another name;
+        # a possessive after the name.
+        (
+            "Who is the army chief of staff?",
+            "Defense Minister Hulusi Akar and army chief of staff General Ümit Dündar left.",
+            "Ümit Dündar",
+        ),
+        (
+            "Who is the Syrian President?",
+            "Russia backed Syrian President Bashar al-Assad's regime.",
+            "Bashar al-Assad",
         ),
         # Two people hold a title that ends so: not for this rule to choose.
         (

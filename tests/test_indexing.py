@@ -68,6 +68,11 @@ def test_sentences_mentioning_a_word_come_from_bm25s_postings(store: IndexStore)
     assert [s.document_id for s in index.sentences_mentioning("Ganja", "lee")] == []
     assert index.sentences_mentioning("the") == []  # a stop word has no postings
     assert index.sentences_mentioning("Zorblax") == []
+    # A word BM25 splits: the sentences holding all its terms.
+    assert [s.text for s in index.sentences_mentioning("second-largest")] == [
+        "Ganja is Azerbaijan's second-largest city."
+    ]
+    assert [s.text for s in index.sentences_mentioning("Lee-Jazeera")] == []
 
 
 def test_rebuilds_when_a_document_changes(store: IndexStore) -> None:

@@ -152,8 +152,9 @@ _OTHER_CLAUSES = {"conj", "cc", "relcl", "acl", "advcl", "ccomp"}
 # How far below the best a count may be ranked and still be preferred for naming more of
 # what the question counts (logit units).
 _COUNT_MARGIN = 3.0
-# ... and from how far below when the best names none of it and that one all of it
-# ("two children" for "how many children", not the "13 civilians" they were among).
+# ... and from how far below when that one names all of it and the best does not ("two
+# children" for "how many children", not the "13 civilians" they were among; "150
+# fighters from Libyan militias", not "1,300 fighters from Syrian militias").
 _NAMED_COUNT_MARGIN = 6.0
 
 
@@ -275,8 +276,8 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     def share(i: int) -> float:
         return _named_share(candidates, i, wanted)
 
-    # A count naming none of X gives way from further below to one naming all of it.
-    if share(best) == 0:
+    # A count leaving out some of X gives way from further below to one naming all of it.
+    if share(best) < 1:
         named = [i for i in _near(logits, best, _NAMED_COUNT_MARGIN, among=ok) if share(i) == 1]
         if named:
             return swapped(logits, best, max(named, key=lambda i: logits[i]))

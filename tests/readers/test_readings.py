@@ -116,6 +116,13 @@ def test_a_count_inside_another_counts_its_own_noun(question: str, expected: str
     assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "40"
 
 
+def test_a_count_naming_all_of_what_is_asked_comes_from_further_below() -> None:
+    found = candidates("How many fighters from Libyan militias deployed?", FIGHTERS)
+    # "1,300" names the fighters and militias but not "Libyan": "150" names all three.
+    logits = logits_for(found, {"1,300": 5.0, "150": 1.0})
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "150"
+
+
 def test_a_measure_keeps_its_unit() -> None:
     text = "Three weeks into the war, the danger is mounting."
     found = candidates("How long has the war been going on?", text)

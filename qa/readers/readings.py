@@ -478,6 +478,81 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _ACTOR_MARGIN), fit)
 
 
+# How far below the best the doer of the question's own verb and object may be ranked and
+# still take its place: the match of verb, object and role is evidence the trees, trained
+# on questions worded like their sentences, weigh little when the voice changes.
+_DOER_MARGIN = 12.0
+_LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "say"}
+
+
+def _asked_action(question: Question) -> tuple[str, set[str]] | None:
+    """The verb lemma and object forms of a "who <verb> <object>" question in the active
+    voice ("Who used Bayraktar drones?" -> "use", {"drone", "drones", "bayraktar", ...})."""
+    if question.role is not WhRole.SUBJECT or question.governor < 0:
+        return None
+    verb = question.doc[question.governor]
+    if verb.pos_ != "VERB" or verb.lemma_ in _LIGHT_VERBS:
+        return None
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children):
+        return None
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    # The object's noun and the words naming it, not its prepositional phrases.
+    forms = {
+        form
+        for obj in objects
+        for t in (obj, *(c for c in obj.children if c.dep_ in {"compound", "amod"}))
+        if _is_word(t)
+        for form in (t.lemma_.lower(), t.lower_)
+    }
+    return (verb.lemma_.lower(), forms) if forms else None
+
+
+def _is_word(token: Token) -> bool:
+    return token.is_alpha and not token.is_stop
+
+
+def _doer_of(root: Token, lemma: str, objects: set[str]) -> bool:
+    """Whether ``root`` does a verb of ``lemma`` to one of ``objects``: its subject ("the
+    air force used the drones") or its passive's agent ("drones used by the air force")."""
+    if root.dep_ == "pobj" and root.head.dep_ == "agent":
+        verb = root.head.head
+        # What was done to: the passive's subject ("seen drones used by": a plain subject
+        # to the parser), or the noun a participle hangs on ("the drones used by").
+        done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
+        if verb.dep_ == "acl":
+            done_to.append(verb.head)
+    elif root.dep_ == "nsubj":
+        verb = root.head
+        done_to = [c for c in verb.children if c.dep_ == "dobj"]
+    else:
+        return False
+    if verb.lemma_.lower() != lemma:
+        return False
+    return any({t.lemma_.lower(), t.lower_} & objects for t in done_to)
+
+
+def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "who <verb> <object>": a best answer that does not do that verb to that object
+    gives way to one that does, active or passive: "Who used Bayraktar drones in Syria?"
+    takes "the Turkish air force" of "Bayraktar drones actively used ... *by the Turkish
+    air force* against ... Khalifa Haftar's Army", not "Khalifa Haftar". The scores are
+    swapped, not changed."""
+    question = candidates.question
+    asked = _asked_action(question) if question.fine_type is FineType.PERSON else None
+    if asked is None or not len(logits):
+        return logits
+    lemma, objects = asked
+
+    def fit(i: int) -> float:
+        candidate = candidates.candidates[i]
+        if candidate.kinds & _ACTION_KINDS or "pp" in candidate.kinds:
+            return 0.0
+        return float(_doer_of(candidate.span.root, lemma, objects))
+
+    best = int(np.argmax(logits))
+    return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
+
+
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "what did X do": when the best span is one of coordinated actions ("assert their
     interests" of "assert their interests and position themselves for a deal") and a span
@@ -644,6 +719,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_measured(logits, candidates)
     logits = prefer_whole_list(logits, candidates)
     logits = prefer_actor(logits, candidates)
+    logits = prefer_doer(logits, candidates)
     if use_embeddings:
         logits = prefer_fitting_kind(logits, candidates)
     logits = prefer_name_of_kind(logits, candidates)

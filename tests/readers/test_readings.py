@@ -18,6 +18,7 @@ from qa.readers.readings import (
     masked_logits,
     prefer_counted,
     prefer_described_adjective,
+    prefer_doer,
     prefer_measured,
     prefer_modified_noun,
     prefer_name_of_kind,
@@ -224,3 +225,29 @@ def test_who_takes_the_phrase_a_nationality_word_modifies(phrase: float, expecte
     logits = logits_for(found, {"Russian": 1.0, "Russian troops": phrase})
     ranked = prefer_modified_noun(logits, found)
     assert found.texts[int(np.argmax(ranked))] == expected
+
+
+RIFLES = "Scouts saw old rifles used in the valley by the mountain rangers against Omar Tal."
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The passive's agent does the asked verb to the asked object, far below the name.
+        ("Who used old rifles in the valley?", "the mountain rangers"),
+        # Another verb, or another object: the agent is not the one asked about.
+        ("Who fought old rifles in the valley?", "Omar Tal"),
+        ("Who used the horses in the valley?", "Omar Tal"),
+    ],
+)
+def test_who_takes_the_doer_of_the_asked_verb_and_object(question: str, expected: str) -> None:
+    found = candidates(question, RIFLES)
+    logits = logits_for(found, {"Omar Tal": 3.0, "the mountain rangers": -8.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+
+
+def test_the_doer_of_a_participle_is_its_agent() -> None:
+    text = "The wars led by Washington in the region lasted for decades, Omar Tal said."
+    found = candidates("Who led the wars?", text)
+    logits = logits_for(found, {"Omar Tal": 3.0, "Washington": -5.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Washington"

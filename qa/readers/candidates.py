@@ -280,6 +280,8 @@ def _proper(sentence: Span, start: int, end: int) -> tuple[int, int] | None:
         or doc[end - 1].is_space
         or doc[end - 1].lower_ in _EDGE_WORDS
         or doc[end - 1].dep_ == "cc"
+        # "tanks, artillery and now, because ...": a filler adverb the parser coordinated.
+        or (doc[end - 1].lower_ in _DULL_ADVERBS and doc[end - 1].pos_ == "ADV")
         # "Khalifa Haftar's" (the tagger's entity before "Army"): the name is the answer.
         or doc[end - 1].tag_ == "POS"
     ):

@@ -104,3 +104,11 @@ def test_an_adverb_of_a_verb_the_tagger_took_for_a_noun() -> None:
 def test_a_possessor_is_proposed_as_the_doer_of_its_action() -> None:
     found = spans("The city council's closure of the old factory angered the workers.")
     assert "np" in found["The city council"]
+
+
+def test_a_filler_adverb_the_parser_coordinated_is_not_part_of_a_phrase() -> None:
+    found = spans(
+        "The drones went after tanks, artillery and now, because they could, we saw them."
+    )
+    assert "tanks, artillery" in found
+    assert not any(text.endswith(("and now", "now")) for text in found)

@@ -478,76 +478,107 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _ACTOR_MARGIN), fit)
 
 
-# How far below the best the doer of the question's own verb and object may be ranked and
-# still take its place: the match of verb, object and role is evidence the trees, trained
-# on questions worded like their sentences, weigh little when the voice changes.
+# How far below the best the doer (or object) of the question's own verb may be ranked and
+# still take its place: the match of verb, role and the other participant is evidence the
+# trees, trained on questions worded like their sentences, weigh little when the voice or
+# the word order changes.
 _DOER_MARGIN = 12.0
 _LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "say"}
+_NAMING_DEPS = {"compound", "amod"}
+_WH_FORMS = {"who", "whom", "what", "which"}
+# Answer types a participant's noun phrase answers ("what did X call upon them to do"
+# asks for an action, whatever the object of "call").
+_PHRASE_TYPES = {FineType.PERSON, FineType.ORGANIZATION, FineType.THING, FineType.PLACE}
 
 
-def _asked_action(question: Question) -> tuple[str, set[str]] | None:
-    """The verb lemma and object forms of a "who <verb> <object>" question in the active
-    voice ("Who used Bayraktar drones?" -> "use", {"drone", "drones", "bayraktar", ...})."""
-    if question.role is not WhRole.SUBJECT or question.governor < 0:
+def _naming_forms(token: Token) -> set[str]:
+    """Forms of a noun and the words naming it ("Bayraktar drones"), not its phrases."""
+    return {
+        form
+        for t in (token, *(c for c in token.children if c.dep_ in _NAMING_DEPS))
+        if t.is_alpha and not t.is_stop
+        for form in (t.lemma_.lower(), t.lower_)
+    }
+
+
+def _asked_action(question: Question) -> tuple[str, WhRole, set[str]] | None:
+    """For a question in the active voice whose wh-phrase is the subject or the object of
+    its verb: the verb's lemma, that role, and the forms of the other participant ("Who
+    used Bayraktar drones?" -> "use", subject, {"drone", "bayraktar", ...}; "Who did
+    Lavrov call?" -> "call", object, {"lavrov"})."""
+    if question.role not in {WhRole.SUBJECT, WhRole.OBJECT} or question.governor < 0:
         return None
     verb = question.doc[question.governor]
     if verb.pos_ != "VERB" or verb.lemma_ in _LIGHT_VERBS:
         return None
     if any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children):
         return None
-    objects = [c for c in verb.children if c.dep_ == "dobj"]
-    # The object's noun and the words naming it, not its prepositional phrases.
+    other_dep = "dobj" if question.role is WhRole.SUBJECT else "nsubj"
     forms = {
         form
-        for obj in objects
-        for t in (obj, *(c for c in obj.children if c.dep_ in {"compound", "amod"}))
-        if _is_word(t)
-        for form in (t.lemma_.lower(), t.lower_)
+        for c in verb.children
+        if c.dep_ == other_dep and c.lower_ not in _WH_FORMS
+        for form in _naming_forms(c)
     }
-    return (verb.lemma_.lower(), forms) if forms else None
+    return (verb.lemma_.lower(), question.role, forms) if forms else None
 
 
-def _is_word(token: Token) -> bool:
-    return token.is_alpha and not token.is_stop
-
-
-def _doer_of(root: Token, lemma: str, objects: set[str]) -> bool:
-    """Whether ``root`` does a verb of ``lemma`` to one of ``objects``: its subject ("the
-    air force used the drones") or its passive's agent ("drones used by the air force")."""
-    if root.dep_ == "pobj" and root.head.dep_ == "agent":
-        verb = root.head.head
-        # What was done to: the passive's subject ("seen drones used by": a plain subject
-        # to the parser), or the noun a participle hangs on ("the drones used by").
-        done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
-        if verb.dep_ == "acl":
-            done_to.append(verb.head)
-    elif root.dep_ == "nsubj":
-        verb = root.head
-        done_to = [c for c in verb.children if c.dep_ == "dobj"]
+def _fills(root: Token, lemma: str, role: WhRole, other: set[str]) -> bool:
+    """Whether ``root`` plays ``role`` to a verb of ``lemma`` whose other participant is one
+    of ``other``, in the active or the passive: the subject ("the air force used the
+    drones") or the passive's agent ("drones used *by the air force*") for a subject; the
+    object ("Lavrov called *his counterparts*"), the passive's subject or the noun a
+    participle hangs on ("*the bridge* built by the army") for an object."""
+    # (verb, its other participants) for each way the parse lets ``root`` play the role.
+    readings: list[tuple[Token, list[Token]]] = []
+    if role is WhRole.SUBJECT:
+        if root.dep_ == "pobj" and root.head.dep_ == "agent":
+            verb = root.head.head
+            # What was done to: the passive's subject ("seen drones used by": a plain
+            # subject to the parser), or the noun a participle hangs on ("the drones used by").
+            done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
+            readings.append((verb, done_to + ([verb.head] if verb.dep_ == "acl" else [])))
+        if root.dep_ == "nsubj":
+            readings.append((root.head, [c for c in root.head.children if c.dep_ == "dobj"]))
     else:
-        return False
-    if verb.lemma_.lower() != lemma:
-        return False
-    return any({t.lemma_.lower(), t.lower_} & objects for t in done_to)
+        if root.dep_ == "dobj":
+            readings.append((root.head, [c for c in root.head.children if c.dep_ == "nsubj"]))
+        passives = [root.head] if root.dep_ == "nsubjpass" else []
+        passives += [c for c in root.children if c.dep_ == "acl"]
+        for verb in passives:
+            agents = [a for c in verb.children if c.dep_ == "agent" for a in c.children]
+            readings.append((verb, agents))
+    return any(
+        verb.lemma_.lower() == lemma and any(_naming_forms(t) & other for t in partners)
+        for verb, partners in readings
+    )
 
 
 def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
-    """For "who <verb> <object>": a best answer that does not do that verb to that object
-    gives way to one that does, active or passive: "Who used Bayraktar drones in Syria?"
-    takes "the Turkish air force" of "Bayraktar drones actively used ... *by the Turkish
-    air force* against ... Khalifa Haftar's Army", not "Khalifa Haftar". The scores are
-    swapped, not changed."""
+    """For a question whose wh-phrase is the subject or object of its verb, a best answer
+    that does not play that role to that verb and its other participant gives way to one
+    that does, active or passive: "Who used Bayraktar drones in Syria?" takes "the
+    Turkish air force" of "Bayraktar drones actively used ... *by the Turkish air force*
+    against ... Khalifa Haftar's Army", not "Khalifa Haftar"; "Who did Lavrov call?"
+    takes "his Armenian and Azeri counterparts", not "Russian". The scores are swapped,
+    not changed."""
     question = candidates.question
-    asked = _asked_action(question) if question.fine_type is FineType.PERSON else None
+    asked = _asked_action(question) if question.fine_type in _PHRASE_TYPES else None
     if asked is None or not len(logits):
         return logits
-    lemma, objects = asked
+    lemma, role, other = asked
+    ok = allowed(candidates.features, question.fine_type)
+    # "What aircraft type did X identify?": "the aircraft type and flight numbers" holds
+    # the kind asked for, not an answer of that kind.
+    focus = question.doc[question.focus].lemma_.lower() if question.focus >= 0 else ""
 
     def fit(i: int) -> float:
         candidate = candidates.candidates[i]
-        if candidate.kinds & _ACTION_KINDS or "pp" in candidate.kinds:
+        if not ok[i] or candidate.kinds & _ACTION_KINDS or "pp" in candidate.kinds:
             return 0.0
-        return float(_doer_of(candidate.span.root, lemma, objects))
+        if focus and any(t.lemma_.lower() == focus for t in candidate.span):
+            return 0.0
+        return float(_fills(candidate.span.root, lemma, role, other))
 
     best = int(np.argmax(logits))
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
@@ -719,10 +750,12 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_measured(logits, candidates)
     logits = prefer_whole_list(logits, candidates)
     logits = prefer_actor(logits, candidates)
-    logits = prefer_doer(logits, candidates)
     if use_embeddings:
         logits = prefer_fitting_kind(logits, candidates)
     logits = prefer_name_of_kind(logits, candidates)
+    # After the kind readings: a word like the kind ("bodies" for "which body") is weaker
+    # evidence than the role the sentence gives a phrase.
+    logits = prefer_doer(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_modified_noun(logits, candidates)

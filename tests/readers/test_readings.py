@@ -251,3 +251,46 @@ def test_the_doer_of_a_participle_is_its_agent() -> None:
     found = candidates("Who led the wars?", text)
     logits = logits_for(found, {"Omar Tal": 3.0, "Washington": -5.0})
     assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Washington"
+
+
+DEPUTIES = "Foreign Minister Ivo Marek called his two deputies before the vote."
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "scores", "expected"),
+    [
+        # The object of the asked verb whose subject is the asked one, far below.
+        (
+            "Who did Marek call?",
+            DEPUTIES,
+            {"Foreign Minister": 3.0, "his two deputies": -6.0},
+            "his two deputies",
+        ),
+        # The passive's subject, and the noun a participle hangs on.
+        (
+            "What did the army build?",
+            "The old bridge was built by the army in May.",
+            {"May": 3.0, "The old bridge": -6.0},
+            "The old bridge",
+        ),
+        (
+            "What did the army build?",
+            "Floods hit the bridge built by the army in May.",
+            {"May": 3.0, "the bridge": -6.0},
+            "the bridge",
+        ),
+        # Another subject: not the one asked about.
+        (
+            "Who did Sanna call?",
+            DEPUTIES,
+            {"Foreign Minister": 3.0, "his two deputies": -6.0},
+            "Foreign Minister",
+        ),
+    ],
+)
+def test_what_x_did_takes_the_object_of_the_asked_verb(
+    question: str, text: str, scores: dict[str, float], expected: str
+) -> None:
+    found = candidates(question, text)
+    logits = logits_for(found, scores)
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected

@@ -99,3 +99,6 @@ class QAResult:
     best_candidate: ExtractedAnswer | None = None
     """The reader's best span even when the service abstained (for evaluation and debugging)."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    abstention: str | None = None
+    """Why there is no answer, when that is known beyond "the documents do not say":
+    ``"yes_no"`` for a yes-or-no question, which no quoted span answers."""

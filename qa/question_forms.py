@@ -53,3 +53,31 @@ def match_form(forms: Forms, question: str) -> tuple[str, re.Match[str]] | None:
             if found:
                 return name, found
     return None
+
+
+# A yes-or-no question opens with an auxiliary or a modal ("Is the truce holding?").
+_POLAR_START = re.compile(
+    QUESTION_LEAD
+    + r"(?:is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|shall|should"
+    r"|may|might|must|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't"
+    r"|hadn't|can't|couldn't|won't|wouldn't|shouldn't)\b"
+)
+_WH_WORD = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b")
+# "Was it Russia or Turkey that brokered it?" offers its answers: a span can be one.
+_ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)")
+
+
+def is_yes_no(question: str) -> bool:
+    """Whether ``question`` asks for a yes or a no, which no quoted span of a document is.
+
+    A question that holds a wh-word ("Can you tell me who wrote it?") or offers
+    alternatives ("Did Russia or Turkey broker the truce?") is not one.
+
+    Example:
+        >>> is_yes_no("Is the ceasefire holding?"), is_yes_no("Do you know who wrote it?")
+        (True, False)
+    """
+    text = normalized(question)
+    return bool(_POLAR_START.match(text)) and not (
+        _WH_WORD.search(text) or _ALTERNATIVE.search(text)
+    )

@@ -34,6 +34,7 @@ from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallba
 from qa.lifespans import LifespanAnswer, LifespanAnswerer, says_the_event
 from qa.metadata import MetadataAnswer, MetadataAnswerer
 from qa.punctuation import balanced_answers
+from qa.question_forms import is_yes_no
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
 
@@ -341,6 +342,10 @@ class QAService:
             answer = None  # "When did Akar die?" from a sentence about his travels
         if answer is not None and self._holds_another_title(read_as, answer, state, document_id):
             answer = None  # "Who is the Armenian Defense Minister?" -> the Turkish one
+        # A yes or a no is not a span: the passages that bear on it are cited instead.
+        abstention = "yes_no" if is_yes_no(read_as) else None
+        if abstention:
+            answer = None
         timings.update(understand=(t1 - t0) * 1e3, retrieve=(t2 - t1) * 1e3, read=(t3 - t2) * 1e3)
         return QAResult(
             question=question,
@@ -349,6 +354,7 @@ class QAService:
             resolved_question=resolved,
             best_candidate=best,
             timings_ms=timings,
+            abstention=abstention,
         )
 
     def _about_document(

@@ -54,6 +54,16 @@ def test_abstains_when_the_article_does_not_say(service: QAService, question: st
     assert result.citations  # still shows the closest passages
 
 
+def test_a_yes_or_no_question_is_not_answered_with_a_span(service: QAService) -> None:
+    result = service.ask("Is the ceasefire holding?")
+    assert result.answer is None
+    assert result.abstention == "yes_no"
+    assert result.citations  # the passages that bear on it
+    # Offered alternatives are answerable with a span; a plain question says nothing more.
+    assert service.ask("Did Russia or France negotiate the first truce?").abstention is None
+    assert service.ask("What is the capital of Armenia?").abstention is None
+
+
 def test_top_k_bounds_the_citations(service: QAService) -> None:
     assert len(service.ask("What did Rob Lee tell Al Jazeera?", top_k=2).citations) == 2
     assert len(service.ask("What did Rob Lee tell Al Jazeera?", top_k=7).citations) == 7

@@ -109,6 +109,14 @@ class AskResponse(BaseModel):
         default=None, description="The question as understood, when history changed it."
     )
     document_title: str | None = None
+    abstention: Literal["yes_no"] | None = Field(
+        default=None,
+        description=(
+            'Why answer is null, when known beyond "the documents do not say": "yes_no" for '
+            "a yes-or-no question, which no quoted span answers (the citations still bear "
+            "on it)."
+        ),
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
     @classmethod
@@ -118,6 +126,7 @@ class AskResponse(BaseModel):
             citations=[CitationOut.of(c) for c in result.citations],
             resolved_question=result.resolved_question,
             document_title=document_title,
+            abstention="yes_no" if result.abstention == "yes_no" else None,
             timings_ms={k: round(v, 3) for k, v in result.timings_ms.items()},
         )
 

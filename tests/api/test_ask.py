@@ -45,6 +45,14 @@ def test_abstention_still_returns_passages(client: TestClient) -> None:
     assert body["citations"]
 
 
+def test_a_yes_or_no_question_says_why_there_is_no_answer(client: TestClient) -> None:
+    body = client.post("/ask", json={"question": "Did Russia intervene?"}).json()
+    assert (body["answer"], body["abstention"]) == (None, "yes_no")
+    assert body["citations"]
+    other = client.post("/ask", json={"question": "What is the boiling point of water?"})
+    assert other.json()["abstention"] is None
+
+
 def test_unknown_document_filter_is_404(client: TestClient) -> None:
     response = client.post("/ask", json={"question": "Who is Rob Lee?", "document_id": "nope"})
     assert response.status_code == 404

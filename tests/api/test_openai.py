@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
 from qa.api import create_app
 from qa.api.openai_schemas import MODEL_ID, ChatMessage
-from qa.api.routes.openai import ABSTENTION, _conversation, _pieces, render
+from qa.api.routes.openai import ABSTENTION, YES_NO, _conversation, _pieces, render
 from qa.config import Settings
 from qa.documents import Document
 from qa.service import QAService
@@ -347,6 +347,8 @@ def test_render_abstention_and_multi_paragraph_quotes(
 ) -> None:
     abstained = QAResult(question="q", answer=None, citations=[])
     assert render(abstained, service) == ABSTENTION
+    polar = QAResult(question="Is it over?", answer=None, citations=[], abstention="yes_no")
+    assert render(polar, service) == YES_NO
     start = article.text.index("They have to do\n\nsomething")
     end = article.text.index("hitting them.") + len("hitting them.")
     quote = article.text[start:end]

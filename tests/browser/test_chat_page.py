@@ -180,6 +180,20 @@ def test_unanswerable_question_says_so_and_offers_closest_passages(
     expect(reply.locator(".passage blockquote").first).to_have_text(body["citations"][0]["quote"])
 
 
+def test_a_yes_or_no_question_is_told_why_and_shown_the_passages(
+    page: Page, live_server: LiveServer
+) -> None:
+    open_page(page, live_server)
+    with page.expect_response(lambda r: r.url.endswith("/ask")) as response:
+        reply = ask(page, "Is the ceasefire holding?")
+    body = response.value.json()
+    assert body["abstention"] == "yes_no" and body["citations"]
+    expect(reply).to_have_attribute("data-kind", "abstain")
+    expect(reply).to_contain_text("That asks for a yes or a no.")
+    expect(reply).not_to_contain_text("doesn't answer this")
+    expect(reply.locator(".passage").first).to_be_visible()
+
+
 def test_markup_in_a_question_is_shown_as_text_and_never_run(
     page: Page, live_server: LiveServer
 ) -> None:

@@ -44,6 +44,10 @@ from qa.api.schemas import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from qa.service import QAService, Turn
 
 ABSTENTION = "The document does not answer this question."
+YES_NO = (
+    "That asks for a yes or a no, and answers here are quoted from the document: "
+    "ask what, who, when or where instead."
+)
 _CREATED = int(time.time())
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Unsupported parameter or malformed messages."},
@@ -179,7 +183,7 @@ def _text(message: ChatMessage, index: int) -> str:
 def _short_answer(content: str) -> str | None:
     """The answer an assistant turn gave: the first line (this service's replies lead with it)."""
     text = content.strip()
-    if not text or text.startswith(ABSTENTION[:24]):
+    if not text or text.startswith((ABSTENTION[:24], YES_NO[:24])):
         return None
     first = text.split("\n", 1)[0].strip()
     if first.startswith(">"):
@@ -291,7 +295,7 @@ def render(result: QAResult, service: QAService) -> str:
     """
     answer = result.answer
     if answer is None:
-        return ABSTENTION
+        return YES_NO if result.abstention == "yes_no" else ABSTENTION
     quote = next(
         (
             c

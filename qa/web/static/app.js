@@ -584,6 +584,12 @@
     function renderAbstention(data) {
       const citations = Array.isArray(data.citations) ? data.citations : [];
       const scope = state.documents.length > 1 && !state.selected ? "documents don't" : "article doesn't";
+      // A yes or a no is not a quote: say so, rather than that the article is silent.
+      const yesNo = data.abstention === "yes_no";
+      const title = yesNo ? "That asks for a yes or a no." : `The ${scope} answer this.`;
+      const sub = yesNo
+        ? "Answers here are quoted from the text, so read the passages that bear on it:"
+        : "Rather than guess, here are the closest passages it has:";
       const card = h(
         "article",
         { class: "card abstain", "aria-label": "No answer" },
@@ -594,13 +600,11 @@
           h(
             "div",
             {},
-            h("p", { class: "abstain-title" }, `The ${scope} answer this.`),
+            h("p", { class: "abstain-title" }, title),
             h(
               "p",
               { class: "abstain-sub" },
-              citations.length
-                ? "Rather than guess, here are the closest passages it has:"
-                : "Nothing in it comes close. Try asking in other words.",
+              citations.length ? sub : "Nothing in it comes close. Try asking in other words.",
             ),
           ),
         ),
@@ -614,7 +618,7 @@
             )
           : null,
       );
-      const spoken = `The ${scope} answer this. The closest passages are shown instead.`;
+      const spoken = `${title} The closest passages are shown instead.`;
       return { card, spoken };
     }
 

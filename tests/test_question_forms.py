@@ -1,0 +1,34 @@
+"""question_forms: normalising, matching forms, and yes-or-no questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.question_forms import compile_forms, is_yes_no, match_form, normalized
+
+
+def test_forms_match_after_a_polite_lead_in() -> None:
+    forms = compile_forms({"born": [r"when was (?P<who>.+?) born\b"]})
+    found = match_form(forms, "So,  when was Lincoln’s son born?")
+    assert found is not None and found[1]["who"] == "lincoln's son"
+    assert normalized("  A  B’s ") == "a b's"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is the ceasefire holding?", True),
+        ("Did Russia intervene or not?", True),
+        ("So, did the talks fail?", True),
+        ("Do you know if the talks failed?", True),
+        ("Hasn't the truce collapsed?", True),
+        # A wh-word, offered alternatives, or no auxiliary in front: not yes-or-no.
+        ("Can you tell me who wrote it?", False),
+        ("Did Russia or France broker the truce?", False),
+        ("Who is the minister?", False),
+        ("Island of what?", False),
+        ("Tell me the date of the truce.", False),
+    ],
+)
+def test_yes_or_no_questions(question: str, expected: bool) -> None:
+    assert is_yes_no(question) is expected

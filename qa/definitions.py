@@ -31,9 +31,11 @@ from qa.question_forms import compile_forms, match_form
 
 _QUESTION = compile_forms(
     {
+        # "What's the name of the US Secretary of State?" asks who holds the title.
+        "name_of": [r"what\s+is\s+the\s+name\s+of\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"],
         "definition": [
             r"(?P<wh>who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
-        ]
+        ],
     }
 )
 _NAMES = frozenset(
@@ -84,13 +86,19 @@ def definition_question(question: str) -> str | None:
         True
     """
     found = _match(question)
-    return found["name"] if found is not None else None
+    return found[1] if found is not None else None
 
 
-def _match(question: str) -> re.Match[str] | None:
+def _match(question: str) -> tuple[str, str] | None:
+    """The question's wh-word ("who" or "what") and the name it asks about."""
     matched = match_form(_QUESTION, question)
-    found = matched[1] if matched is not None else None
-    return found if found is not None and len(found["name"].split()) <= 5 else None
+    if matched is None:
+        return None
+    form, found = matched
+    name = found["name"]
+    if len(name.split()) > 5:
+        return None
+    return ("who" if form == "name_of" else found["wh"]), name
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ class DefinitionAnswerer:
         found = _match(question)
         if found is None:
             return None
-        name, wh = found["name"], found["wh"]
+        wh, name = found
         words = name.split()
         kinds = _WHO_NAMES if wh == "who" else _NAMES
         mentions = list(self._mentions(words, kinds, documents, mentioning, sentence_parse))
@@ -207,9 +215,9 @@ class DefinitionAnswerer:
             {'Hulusi Akar'}
         """
         found = _match(question)
-        if found is None or found["wh"] != "who":
+        if found is None or found[0] != "who":
             return set()
-        qualifier, *office = found["name"].split()
+        qualifier, *office = found[1].split()
         if not office:
             return set()
         return {

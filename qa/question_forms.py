@@ -20,14 +20,31 @@ WHAT_IS = r"(?:what\s+is|what's|what\s+was)"
 Forms = Mapping[str, Sequence[re.Pattern[str]]]
 
 
-def normalized(question: str) -> str:
-    """Lower case, single spaces, a straight apostrophe: what the patterns are written for.
+# A wh-word run into "is", with or without its apostrophe ("who's", "whats").
+_WH_IS = re.compile(r"\b(who|what|where|when|how)(?:'s|s)\b", re.IGNORECASE)
+
+
+def spelled_out(question: str) -> str:
+    """``question`` with a wh-word's contracted "is" written out ("Who's X?", "whats the
+    capital") and curly apostrophes made straight: the parser reads "whats" as a noun,
+    and the forms are written for "who is".
 
     Example:
-        >>> normalized("  When did  Einstein’s   wife die?")
-        "when did einstein's wife die?"
+        >>> spelled_out("whats the capital? Who’s he?")
+        'what is the capital? Who is he?'
     """
-    return " ".join(question.lower().split()).replace("’", "'")
+    return _WH_IS.sub(r"\1 is", question.replace("’", "'"))
+
+
+def normalized(question: str) -> str:
+    """Lower case, single spaces, a straight apostrophe, a wh-word's "is" written out:
+    what the patterns are written for.
+
+    Example:
+        >>> normalized("  When did  Einstein’s   wife die? What's it?")
+        "when did einstein's wife die? what is it?"
+    """
+    return " ".join(spelled_out(question).lower().split())
 
 
 def compile_forms(forms: Mapping[str, Sequence[str]]) -> dict[str, list[re.Pattern[str]]]:

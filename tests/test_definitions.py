@@ -81,6 +81,11 @@ def describe(question: str, text: str, title: str = "") -> str | None:
         ),
         ("Who is Abraham Lincoln?", "President Abraham Lincoln was a lawyer.", "a lawyer"),
         ("Who is Akar?", "On Saturday Hulusi Akar spoke in Baku.", None),
+        (
+            "Who's Hulusi Akar?",
+            "It alleged that Turkish Defense Minister Hulusi Akar travelled to Baku.",
+            "Turkish Defense Minister",
+        ),
         # A name the question writes as one word and the parse splits ("al-Assad").
         (
             "Who is Bashar al-Assad?",
@@ -151,6 +156,12 @@ def test_the_description_is_the_noun_phrase_the_sentence_gives(
             "Who is the Syrian President?",
             "Russia backed Syrian President Bashar al-Assad's regime.",
             "Bashar al-Assad",
+        ),
+        # Asked as the name of the title, or with "who's".
+        (
+            "What's the name of the US Secretary of State?",
+            "US Secretary of State Mike Pompeo spoke.",
+            "Mike Pompeo",
         ),
         # Two people hold a title that ends so: not for this rule to choose.
         (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.question_forms import compile_forms, is_yes_no, match_form, normalized
+from qa.question_forms import compile_forms, is_yes_no, match_form, normalized, spelled_out
 
 
 def test_forms_match_after_a_polite_lead_in() -> None:
@@ -32,3 +32,18 @@ def test_forms_match_after_a_polite_lead_in() -> None:
 )
 def test_yes_or_no_questions(question: str, expected: bool) -> None:
     assert is_yes_no(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who's Hulusi Akar?", "Who is Hulusi Akar?"),
+        ("whats the capital of france", "what is the capital of france"),
+        ("Where’s Ganja?", "Where is Ganja?"),
+        # Not a contraction of "is".
+        ("Whose forces won?", "Whose forces won?"),
+        ("What shows it?", "What shows it?"),
+    ],
+)
+def test_a_wh_words_contracted_is_is_written_out(question: str, expected: str) -> None:
+    assert spelled_out(question) == expected

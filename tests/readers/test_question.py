@@ -129,3 +129,10 @@ def test_questions_are_parsed_without_the_entity_recognizer(analyzer: QuestionAn
     assert q.doc.has_annotation("DEP") and q.doc.has_annotation("TAG")
     assert [t.pos_ for t in q.doc[2:4]] == ["PROPN", "PROPN"]
     assert q.fine_type is FineType.TIME
+
+
+def test_a_contracted_is_is_read_as_is(analyzer: QuestionAnalyzer) -> None:
+    # "whats" is a noun to the parser; written out, "capital" is the attribute asked for.
+    question = analyzer.run("whats the capital of france")
+    assert question.role is WhRole.ATTRIBUTE
+    assert question.doc[question.governor].lower_ == "capital"

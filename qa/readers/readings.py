@@ -257,7 +257,30 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     wanted = _counted_words(question)
     if not wanted or _named_share(candidates, best, wanted) > 0:
         return False
+    focus = question.doc[question.focus]
+    # Only a noun that is the question's own argument: in "how many missile-carrying
+    # combat vessels" the wh-phrase stops at "missile", which counts nothing.
+    if focus.dep_ in _ARGUMENT_DEPS and _names_uncounted(candidates, best, focus):
+        return True
     return bool(_kind_fit(candidates.features)[best] < _COUNT_FIT_MIN)
+
+
+_ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "ROOT"}
+
+
+def _names_uncounted(candidates: CandidateSet, best: int, focus: Token) -> bool:
+    """Whether the best count's sentence names the counted noun with no number of its own:
+    "four warships ..., two escort ships, warplanes and troops" says nothing of how many
+    warplanes, so its "two" does not answer "how many warplanes"."""
+    forms = {focus.lemma_.lower(), focus.lower_}
+    parse = candidates.passages[candidates.passage_of[best]].parse
+    sentence = parse if parse is not None else candidates.candidates[best].span.doc[:]
+    return any(
+        t.pos_ in {"NOUN", "PROPN"}
+        and _names(forms, {t.lemma_.lower(), t.lower_})
+        and not any(c.dep_ == "nummod" or c.like_num for c in t.children)
+        for t in sentence
+    )
 
 
 def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:

@@ -15,6 +15,7 @@ from qa.readers.features import CandidateSet, FeatureExtractor
 from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
+    _names_uncounted,
     masked_logits,
     prefer_counted,
     prefer_described_adjective,
@@ -294,3 +295,22 @@ def test_what_x_did_takes_the_object_of_the_asked_verb(
     found = candidates(question, text)
     logits = logits_for(found, scores)
     assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "uncounted"),
+    [
+        # The sentence names the warplanes with no number: "two" counts the ships.
+        ("How many warplanes took part in the drill?", True),
+        ("How many escort ships took part in the drill?", False),
+        ("How many tanks took part in the drill?", False),  # not named at all
+    ],
+)
+def test_a_sentence_naming_the_counted_noun_without_a_number(
+    question: str, uncounted: bool
+) -> None:
+    text = "The drill involved four warships, two escort ships, warplanes and troops."
+    found = candidates(question, text)
+    best = found.texts.index("two")
+    focus = found.question.doc[found.question.focus]
+    assert _names_uncounted(found, best, focus) is uncounted

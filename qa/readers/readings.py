@@ -679,6 +679,44 @@ def other_ordinal(question: Question, sentence: Span) -> bool:
     return any(noun in found and not found[noun] & words for noun, words in asked.items())
 
 
+# Words that tell one of several like things from the others ("the *new* truce").
+_DISTINGUISHING = frozenset(ORDINAL_WORDS) | {
+    "new", "latest", "earlier", "previous", "last", "next", "former", "later", "recent",
+}  # fmt: skip
+
+
+def of_another_one(question: Question, sentence: Span, answer: Span) -> bool:
+    """Whether the answer belongs to another of the things the question tells apart: for
+    "when did the *first* truce take effect", "midnight" of "a first truce negotiated a
+    week ago ..., and then a new truce set to enter into effect *at midnight* Sunday" lies
+    in the phrase of the truce not called first (and "a week ago" in the one not called
+    new, for "the new truce")."""
+    asked: dict[str, set[str]] = {}
+    for t in question.doc:
+        if t.lower_ in _DISTINGUISHING and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
+            asked.setdefault(t.head.lemma_.lower(), set()).add(t.lower_)
+    for noun, words in asked.items():
+        same = [t for t in sentence if t.lemma_.lower() == noun and t.pos_ in {"NOUN", "PROPN"}]
+        numbered = [t for t in same if any(c.lower_ in words for c in t.children)]
+        others = [t for t in same if t not in numbered]
+        if not numbered or not others:
+            continue
+
+        def holds(token: Token) -> bool:
+            # Its own phrase, and the clause it is the subject of, without the clauses
+            # coordinated with that one ("... was signed in May, and then a new one ...").
+            inside = {t.i for t in token.subtree}
+            if token.dep_ in _SUBJECT_DEPS:
+                verb = token.head
+                joined = {t.i for c in verb.children if c.dep_ == "conj" for t in c.subtree}
+                inside |= {t.i for t in verb.subtree} - joined
+            return all(t.i in inside for t in answer)
+
+        if not any(holds(t) for t in numbered) and any(holds(t) for t in others):
+            return True
+    return False
+
+
 # How far below the best an adjective may be ranked and still take its place for describing
 # what the question names: the trees see each adjective alone, not what it is said of.
 _DESCRIBED_MARGIN = 6.0
@@ -801,6 +839,8 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
     top = candidates.passages[candidates.passage_of[best]].parse
     if top is None:  # the extractor parsed the passage's text on its own
         top = candidates.candidates[best].span.doc[:]
-    if other_ordinal(question, top):
+    if other_ordinal(question, top) or of_another_one(
+        question, top, candidates.candidates[best].span
+    ):
         factor *= _OTHER_ORDINAL_FACTOR
     return factor

@@ -10,13 +10,14 @@ import pytest
 from spacy.tokens import Doc
 
 from qa.answers import Passage
-from qa.nlp import vocab
+from qa.nlp import load_spacy, vocab
 from qa.readers.features import CandidateSet, FeatureExtractor
 from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
     _names_uncounted,
     masked_logits,
+    of_another_one,
     prefer_counted,
     prefer_described_adjective,
     prefer_doer,
@@ -314,3 +315,27 @@ def test_a_sentence_naming_the_counted_noun_without_a_number(
     best = found.texts.index("two")
     focus = found.question.doc[found.question.focus]
     assert _names_uncounted(found, best, focus) is uncounted
+
+
+CEASEFIRES = "A first ceasefire was signed in May, and then a new ceasefire took effect at noon."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "another"),
+    [
+        # "noon" is the new ceasefire's, not the first one's.
+        ("When did the first ceasefire take effect?", "noon", True),
+        ("When was the first ceasefire signed?", "May", False),
+        ("When did the new ceasefire take effect?", "noon", False),
+        ("When was the new ceasefire signed?", "May", True),
+        # Nothing tells the ceasefires apart in the question.
+        ("When did the ceasefire take effect?", "noon", False),
+    ],
+)
+def test_an_answer_of_another_of_the_things_the_question_tells_apart(
+    question: str, answer: str, another: bool
+) -> None:
+    doc = load_spacy()(CEASEFIRES)
+    start = CEASEFIRES.index(answer)
+    span = doc.char_span(start, start + len(answer))
+    assert of_another_one(QuestionAnalyzer().run(question), doc[:], span) is another

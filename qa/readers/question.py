@@ -166,7 +166,7 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
     AnswerType.NATIONALITY: frozenset(["nationality", "ethnicity"]),
 }
 
-_WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 _AUX_VERBS = {"be", "do", "have", "did", "does", "is", "was", "were", "are"}
 # Finite auxiliaries that, right after a wh-phrase, mark subject-auxiliary inversion.
 _INVERTING_AUX = {
@@ -307,7 +307,7 @@ class Question:
         """Token index of the noun that names the answer's kind ("which *city*"), or -1."""
         if self.wh_start >= 0:
             for token in reversed(self.doc[self.wh_start : self.wh_end]):
-                if token.pos_ in {"NOUN", "PROPN"} and token.lower_ not in _WH_WORDS:
+                if token.pos_ in {"NOUN", "PROPN"} and token.lower_ not in WH_WORDS:
                     return token.i
         if self.role is WhRole.ATTRIBUTE and self.governor >= 0:
             return self.governor
@@ -380,7 +380,7 @@ class QuestionAnalyzer:
         doc = load_spacy()(spelled_out(text).strip(), disable=["ner"])
         lower = [t.lower_ for t in doc]
         wh, answer_type, type_word = "", AnswerType.THING, ""
-        wh_index = next((i for i, w in enumerate(lower) if w in _WH_WORDS), -1)
+        wh_index = next((i for i, w in enumerate(lower) if w in WH_WORDS), -1)
         if wh_index >= 0:
             wh = lower[wh_index]
             nxt = doc[wh_index + 1] if wh_index + 1 < len(doc) else None
@@ -410,7 +410,7 @@ class QuestionAnalyzer:
             for t in doc
             if not t.is_stop
             and not t.is_punct
-            and t.lower_ not in _WH_WORDS
+            and t.lower_ not in WH_WORDS
             and t.lemma_.lower() not in _AUX_VERBS
         ]
         fine_type, start, end, role, prep, governor = self._structure(

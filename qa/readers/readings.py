@@ -23,7 +23,7 @@ from spacy.tokens import Span, Token
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
-from qa.readers.question import FineType, Question, WhRole
+from qa.readers.question import WH_WORDS, FineType, Question, WhRole
 
 _MISSING_ATTRIBUTE_FACTOR = 0.02
 # "Which radio station": a name whose contextual vectors (its head, or the words next to
@@ -232,12 +232,16 @@ def _names(forms: set[str], phrase: set[str]) -> bool:
     return bool(forms & phrase) or any(_related(a, b) for a in forms for b in phrase)
 
 
+def _sentence_of(candidates: CandidateSet, i: int) -> Span:
+    """Candidate ``i``'s sentence: its passage's stored parse, or the parse the extractor
+    made of the passage's text on its own."""
+    parse = candidates.passages[candidates.passage_of[i]].parse
+    return parse if parse is not None else candidates.candidates[i].span.doc[:]
+
+
 def _named_share(candidates: CandidateSet, i: int, wanted: list[set[str]]) -> float:
     """The share of what a "how many" question counts that candidate ``i``'s phrase names."""
-    candidate = candidates.candidates[i]
-    parse = candidates.passages[candidates.passage_of[i]].parse
-    sentence = parse if parse is not None else candidate.span.doc[:]
-    phrase = _counted_phrase(candidate.span, sentence)
+    phrase = _counted_phrase(candidates.candidates[i].span, _sentence_of(candidates, i))
     return sum(1 for forms in wanted if _names(forms, phrase)) / len(wanted)
 
 
@@ -273,13 +277,11 @@ def _names_uncounted(candidates: CandidateSet, best: int, focus: Token) -> bool:
     "four warships ..., two escort ships, warplanes and troops" says nothing of how many
     warplanes, so its "two" does not answer "how many warplanes"."""
     forms = {focus.lemma_.lower(), focus.lower_}
-    parse = candidates.passages[candidates.passage_of[best]].parse
-    sentence = parse if parse is not None else candidates.candidates[best].span.doc[:]
     return any(
         t.pos_ in {"NOUN", "PROPN"}
         and _names(forms, {t.lemma_.lower(), t.lower_})
         and not any(c.dep_ == "nummod" or c.like_num for c in t.children)
-        for t in sentence
+        for t in _sentence_of(candidates, best)
     )
 
 
@@ -508,7 +510,6 @@ def prefer_actor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
 _DOER_MARGIN = 12.0
 _LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "say"}
 _NAMING_DEPS = {"compound", "amod"}
-_WH_FORMS = {"who", "whom", "what", "which"}
 # Answer types a participant's noun phrase answers ("what did X call upon them to do"
 # asks for an action, whatever the object of "call").
 _PHRASE_TYPES = {FineType.PERSON, FineType.ORGANIZATION, FineType.THING, FineType.PLACE}
@@ -540,7 +541,7 @@ def _asked_action(question: Question) -> tuple[str, WhRole, set[str]] | None:
     forms = {
         form
         for c in verb.children
-        if c.dep_ == other_dep and c.lower_ not in _WH_FORMS
+        if c.dep_ == other_dep and c.lower_ not in WH_WORDS
         for form in _naming_forms(c)
     }
     return (verb.lemma_.lower(), question.role, forms) if forms else None
@@ -660,11 +661,14 @@ def prefer_uncut_phrase(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     return swapped(logits, best, other)
 
 
-def _ordinals(tokens: Sequence[Token] | Span) -> dict[str, set[str]]:
-    """Ordinal words by the lemma of the noun they number: {"week": {"second"}}."""
+def _ordinals(
+    tokens: Sequence[Token] | Span, words: frozenset[str] = ORDINAL_WORDS
+) -> dict[str, set[str]]:
+    """Ordinal words (or other ``words``) by the lemma of the noun they number:
+    {"week": {"second"}}."""
     out: dict[str, set[str]] = {}
     for t in tokens:
-        if t.lower_ in ORDINAL_WORDS and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
+        if t.lower_ in words and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
             out.setdefault(t.head.lemma_.lower(), set()).add(t.lower_)
     return out
 
@@ -691,11 +695,7 @@ def of_another_one(question: Question, sentence: Span, answer: Span) -> bool:
     week ago ..., and then a new truce set to enter into effect *at midnight* Sunday" lies
     in the phrase of the truce not called first (and "a week ago" in the one not called
     new, for "the new truce")."""
-    asked: dict[str, set[str]] = {}
-    for t in question.doc:
-        if t.lower_ in _DISTINGUISHING and t.head.pos_ in {"NOUN", "PROPN"} and t.head.i != t.i:
-            asked.setdefault(t.head.lemma_.lower(), set()).add(t.lower_)
-    for noun, words in asked.items():
+    for noun, words in _ordinals(question.doc, _DISTINGUISHING).items():
         same = [t for t in sentence if t.lemma_.lower() == noun and t.pos_ in {"NOUN", "PROPN"}]
         numbered = [t for t in same if any(c.lower_ in words for c in t.children)]
         others = [t for t in same if t not in numbered]
@@ -836,9 +836,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         factor *= _MISSING_ATTRIBUTE_FACTOR
     if use_embeddings and counts_something_else(candidates, best):
         factor *= _UNCOUNTED_FACTOR
-    top = candidates.passages[candidates.passage_of[best]].parse
-    if top is None:  # the extractor parsed the passage's text on its own
-        top = candidates.candidates[best].span.doc[:]
+    top = _sentence_of(candidates, best)
     if other_ordinal(question, top) or of_another_one(
         question, top, candidates.candidates[best].span
     ):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from qa.answers import ExtractedAnswer, quoted_answer
@@ -175,13 +176,14 @@ class DefinitionAnswerer:
         the US military analyst?" from "*US military analyst* Rob Lee told ...". Only when
         every such title in the documents names the same person ("Who is the minister?"
         with two ministers is the reader's)."""
+        mentions = list(_titled_mentions(words[-1], documents, mentioning, sentence_parse))
         held = [
             (document, sentence, found)
-            for document, sentence, said, found in _titled_mentions(
-                words[-1], documents, mentioning, sentence_parse
-            )
+            for document, sentence, said, found in mentions
             if _ends_title(said, words)
         ]
+        if not held and len(words) > 1:
+            held = list(_sharing_qualifier(words[0], words[1:], mentions))
         people = {document.text[a:b] for document, _, (a, b) in held}
         if len(people) != 1:
             return None
@@ -389,6 +391,26 @@ def _ends_title(said: list[str], words: list[str]) -> bool:
     while said and said[-len(words) :] != words and said[-1] in _RANKS:
         said = said[:-1]
     return said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]
+
+
+def _sharing_qualifier(
+    qualifier: str,
+    office: list[str],
+    mentions: list[tuple[Document, Sentence, list[str], tuple[int, int]]],
+) -> Iterable[tuple[Document, Sentence, tuple[int, int]]]:
+    """The people whose bare title (``office``) takes its qualifier from the title before
+    it in a pair: "*Turkish* Defense Minister Hulusi Akar and army chief of staff General
+    Ümit Dündar" names the Turkish army chief of staff."""
+    for before, (document, sentence, said, found) in pairwise(mentions):
+        _, earlier, earlier_said, (_, end) = before
+        if earlier is not sentence or earlier_said[:1] != [qualifier]:
+            continue
+        bare = said
+        while bare and bare != office and bare[-1] in _RANKS:
+            bare = bare[:-1]
+        between = document.text[end : found[0]].lower().split()
+        if bare == office and between in (["and", *said], [",", "and", *said]):
+            yield document, sentence, found
 
 
 def _titled_mentions(

@@ -152,6 +152,24 @@ def test_the_description_is_the_noun_phrase_the_sentence_gives(
             "Defense Minister Hulusi Akar and army chief of staff General Ümit Dündar left.",
             "Ümit Dündar",
         ),
+        # A qualifier said once for a pair of titles qualifies both; not another one.
+        (
+            "Who is the Turkish army chief of staff?",
+            "Turkish Defense Minister Hulusi Akar and army chief of staff General Ümit Dündar "
+            "left.",
+            "Ümit Dündar",
+        ),
+        (
+            "Who is the Armenian army chief of staff?",
+            "Turkish Defense Minister Hulusi Akar and army chief of staff General Ümit Dündar "
+            "left.",
+            None,
+        ),
+        (
+            "Who is the Turkish military analyst?",
+            "Turkish Defense Minister Hulusi Akar met US military analyst Rob Lee.",
+            None,
+        ),
         (
             "Who is the Syrian President?",
             "Russia backed Syrian President Bashar al-Assad's regime.",

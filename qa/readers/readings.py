@@ -425,6 +425,72 @@ def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     return logits
 
 
+# How far below the best a name the sentence calls the asked kind may be ranked and still
+# take its place; as far as the doer's: the trees know no word for "think-tank" after a name.
+_LABELLED_MARGIN = 12.0
+_NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+
+
+def _word_after(span: Span) -> list[Token]:
+    """The tokens of the written word right after ``span``: "think", "-", "tank"."""
+    word: list[Token] = []
+    for token in span.doc[span.end : span.sent.end]:
+        if token.is_punct and token.text != "-":
+            break
+        word.append(token)
+        if token.whitespace_:
+            break
+    return word
+
+
+def _labelled_by(span: Span, kind: str) -> bool:
+    """Whether the sentence calls the name ``span`` a ``kind`` right beside it: "the Centre
+    for Strategic Communications *think-tank*", "the *newspaper* Kommersant"."""
+    after = _word_after(span)[-1:]
+    if after and after[0].pos_ == "NOUN" and after[0].lemma_.lower() == kind:
+        return True
+    words = [t for t in span if t.pos_ != "DET"]
+    if not words or words[0].pos_ != "PROPN" or words[0].i <= span.sent.start:
+        return False
+    before = span.doc[words[0].i - 1]
+    return before.pos_ == "NOUN" and before.lemma_.lower() == kind
+
+
+def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "which <kind>": a best span the sentence does not call that kind swaps places
+    with the best-ranked name of the answer's type that the same sentence calls so ("Al
+    Jazeera" -> "the Centre for Strategic Communications" of "... think-tank" for "Which
+    think-tank does he work for?")."""
+    question = candidates.question
+    if not len(logits) or not question.type_word or not _asks_named_kind(question):
+        return logits
+    best = int(np.argmax(logits))
+
+    def labelled(i: int) -> bool:
+        # A name of any label: the kind word types it better than the small model, which
+        # takes "the Centre for Strategic Communications" for a building.
+        span = candidates.candidates[i].span
+        label = candidates.candidates[i].label or span.root.ent_type_
+        name = label not in _NOT_NAMES if label else span.root.pos_ == "PROPN"
+        return name and _labelled_by(span, question.type_word)
+
+    if labelled(best):
+        return logits
+    # A name inside the best phrase is kept there: "NATO-backed *Islamist* militias" for
+    # "which militias" says the kind word with all its modifiers.
+    outer = candidates.candidates[best].span
+    near = [
+        i
+        for i in _near(logits, best, _LABELLED_MARGIN)
+        if candidates.passage_of[i] == candidates.passage_of[best]
+        and not outer.start <= candidates.candidates[i].span.start < outer.end
+        and labelled(i)
+    ]
+    if not near:
+        return logits
+    return swapped(logits, best, max(near, key=lambda i: logits[i]))
+
+
 # How far below the best an action may be ranked and still be preferred for being done by
 # the question's actor (logit units). 3, not 2, since the listwise ranker: its scores
 # spread wider within a question (the city's "would quickly repair the bridge" came 2.7
@@ -814,6 +880,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     if use_embeddings:
         logits = prefer_fitting_kind(logits, candidates)
     logits = prefer_name_of_kind(logits, candidates)
+    logits = prefer_labelled_name(logits, candidates)
     # After the kind readings: a word like the kind ("bodies" for "which body") is weaker
     # evidence than the role the sentence gives a phrase.
     logits = prefer_doer(logits, candidates)

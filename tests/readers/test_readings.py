@@ -21,6 +21,7 @@ from qa.readers.readings import (
     prefer_counted,
     prefer_described_adjective,
     prefer_doer,
+    prefer_labelled_name,
     prefer_measured,
     prefer_modified_noun,
     prefer_name_of_kind,
@@ -177,6 +178,47 @@ def test_the_kind_of_a_name_gives_way_to_the_name(question: str, expected: str) 
     ranked = prefer_name_of_kind(logits, found)
     assert found.texts[int(np.argmax(ranked))] == expected
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+
+
+THINK_TANK = (
+    "Anna Berg, a researcher at the Nordic Policy Institute think-tank in Oslo, told Radio"
+    " North that the talks had stalled."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        # The sentence calls a name the asked kind, before or after it.
+        ("Which think-tank does Anna Berg work for?", THINK_TANK, "the Nordic Policy Institute"),
+        (
+            "Which newspaper wrote that the talks stalled?",
+            "The talks stalled, the newspaper Dagens Nyheter wrote, citing Radio North.",
+            "Dagens Nyheter",
+        ),
+        # No name is called so, or the kind is not what the wh-phrase names.
+        ("Which radio station did Anna Berg talk to?", THINK_TANK, "Radio North"),
+        ("Who does Anna Berg work for?", THINK_TANK, "Radio North"),
+    ],
+)
+def test_a_name_the_sentence_calls_the_asked_kind_takes_the_place_of_another(
+    question: str, text: str, expected: str
+) -> None:
+    found = candidates(question, text)
+    names = [t for t in found.texts if t in {"the Nordic Policy Institute", "Dagens Nyheter"}]
+    logits = logits_for(found, {"Radio North": 2.0, **dict.fromkeys(names, -5.0)})
+    ranked = prefer_labelled_name(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == expected
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+
+
+def test_a_name_inside_the_best_phrase_of_the_asked_kind_stays_there() -> None:
+    found = candidates(
+        "Which militias did Russia back?", "Russia backed NATO-backed Islamist militias."
+    )
+    logits = logits_for(found, {"NATO-backed Islamist militias": 2.0, "Islamist": 0.0})
+    ranked = prefer_labelled_name(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == "NATO-backed Islamist militias"
 
 
 QUOTED = (

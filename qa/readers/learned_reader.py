@@ -24,7 +24,7 @@ from qa.readers.candidates import document_offsets
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import FEATURE_NAMES, CandidateSet, FeatureExtractor
 from qa.readers.question import FineType, Question, QuestionAnalyzer
-from qa.readers.readings import confidence_factor, rerank, type_available
+from qa.readers.readings import answerable, confidence_factor, rerank
 from qa.readers.scorer import ReaderModel
 
 # Evidence about the best candidate that the confidence calibrator reads.
@@ -200,7 +200,7 @@ class LearnedReader:
             self.warm_up()
         parsed = analysis if analysis is not None else self.analyzer.run(question)
         candidates = self.extractor.run(parsed, passages)
-        if not len(candidates) or not type_available(candidates.features, parsed.fine_type):
+        if not len(candidates) or not answerable(candidates):
             return []
         logits, order, confidence = self.score(candidates)
         confidence *= confidence_factor(candidates, order[0], self.extractor.use_embeddings)

@@ -161,7 +161,18 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
     ),
     # "the death toll", "the final tally": words for a count.
     AnswerType.NUMBER: frozenset(
-        ["number", "amount", "figure", "count", "total", "percentage", "toll", "tally", "sum"]
+        [
+            "number",
+            "amount",
+            "figure",
+            "count",
+            "total",
+            "percentage",
+            "toll",
+            "tally",
+            "sum",
+            "population",
+        ]
     ),
     AnswerType.NATIONALITY: frozenset(["nationality", "ethnicity"]),
 }

@@ -70,6 +70,17 @@ def type_available(x: np.ndarray, fine_type: FineType) -> bool:
     return bool(allowed(x, fine_type).any())
 
 
+def answerable(candidates: CandidateSet) -> bool:
+    """Whether the candidates hold a span of the kind the question needs
+    (:func:`type_available`), a year never being the count or amount asked for."""
+    x, fine_type = candidates.features, candidates.question.fine_type
+    if not type_available(x, fine_type):
+        return False
+    return fine_type is not FineType.NUMBER or bool(
+        (allowed(x, fine_type) & ~years(candidates)).any()
+    )
+
+
 def restates_question(x: np.ndarray) -> np.ndarray:
     """Candidates that only repeat the wh-phrase ("the Turkish city" for "to which Turkish
     city"): they name the kind of answer, never the answer."""
@@ -101,6 +112,16 @@ def days_of_month(candidates: CandidateSet) -> np.ndarray:
         after = doc[span.end].lower_.rstrip(".") if span.end < len(doc) else ""
         out[i] = before in _MONTHS or after in _MONTHS
     return out
+
+
+def _is_year(token: Token) -> bool:
+    return token.ent_type_ == "DATE" and token.shape_ == "dddd" and 1000 <= int(token.text) <= 2100
+
+
+def years(candidates: CandidateSet) -> np.ndarray:
+    """Candidates that begin with a year ("1988", "1988-1994 conflict"): a date, never a
+    count or an amount ("What is the population of Armenia?")."""
+    return np.array([_is_year(c.span[0]) for c in candidates.candidates], dtype=bool)
 
 
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -262,6 +283,8 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     if not wanted or _named_share(candidates, best, wanted) > 0:
         return False
     focus = question.doc[question.focus]
+    if focus.lemma_.lower() in _TIME_UNITS:
+        return True  # a length of time names its unit: "six years", "three weeks"
     # Only a noun that is the question's own argument: in "how many missile-carrying
     # combat vessels" the wh-phrase stops at "missile", which counts nothing.
     if focus.dep_ in _ARGUMENT_DEPS and _names_uncounted(candidates, best, focus):
@@ -270,6 +293,7 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
 
 
 _ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "ROOT"}
+_TIME_UNITS = {"second", "minute", "hour", "day", "week", "month", "year", "decade", "century"}
 
 
 def _names_uncounted(candidates: CandidateSet, best: int, focus: Token) -> bool:
@@ -873,6 +897,8 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
     if candidates.question.wh in {"how old", "how long", "how far"}:
         logits[days_of_month(candidates)] = logits.min() - 30.0
+    if candidates.question.fine_type is FineType.NUMBER:
+        logits[years(candidates)] = logits.min() - 30.0
     logits = prefer_counted(logits, candidates)
     logits = prefer_measured(logits, candidates)
     logits = prefer_whole_list(logits, candidates)

@@ -186,6 +186,21 @@ def test_a_count_of_something_else_gets_no_confidence(reader: LearnedReader) -> 
         assert not answers or answers[0].confidence < threshold, question
 
 
+def test_a_count_of_years_is_a_length_of_time_never_a_year(reader: LearnedReader) -> None:
+    # "30,000" counts people and "1988" is a year: neither says how many years it lasted.
+    text = "The war, which killed 30,000 people, broke out in 1988 and ended in 1994."
+    passage = one_passage("war", text)
+    threshold = Settings().min_confidence
+    people = reader.run("How many people did the war kill?", passage)
+    assert people[0].text == "30,000" and people[0].confidence > 0.2
+    for question in ("How many years did the war last?", "How many tanks did the war cost?"):
+        answers = [a for a in reader.run(question, passage) if a.confidence >= threshold]
+        assert not answers or not answers[0].text.startswith(("30,000", "19")), question
+    # With only a year for a number, there is no count at all.
+    bridge = one_passage("bridge", "The old bridge over the river opened to traffic in 1988.")
+    assert reader.run("How many cars cross the bridge?", bridge) == []
+
+
 def test_a_phrase_is_not_cut_inside_its_modifier(reader: LearnedReader) -> None:
     # "a return of refugees" stops half-way through "refugees and prisoners".
     text = (

@@ -637,12 +637,67 @@ def _asked_action(question: Question) -> tuple[str, WhRole, set[str]] | None:
     return (verb.lemma_.lower(), question.role, forms) if forms else None
 
 
-def _fills(root: Token, lemma: str, role: WhRole, other: set[str]) -> bool:
+def _partner_forms(token: Token) -> set[str]:
+    """Forms naming a participant in a sentence, its possessor's too: backing "Bashar
+    al-Assad's regime" is backing Assad."""
+    forms = _naming_forms(token)
+    for child in token.children:
+        if child.dep_ == "poss":
+            forms |= _naming_forms(child)
+    return forms
+
+
+def _fronted_subject_verb(token: Token) -> Token | None:
+    """The verb whose subject the small parser hung on the noun of a fronted phrase: in
+    "In Syria, *Russia and Iran* have backed ...", "Russia" is a conjunct of "Syria" and
+    "backed" has no subject. None for any other token."""
+    if token.dep_ != "conj":
+        return None
+    noun = token.head
+    while noun.dep_ == "conj":
+        noun = noun.head
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.dep_ != "prep" or prep.head.pos_ != "VERB":
+        return None
+    verb = prep.head
+    if prep.i > verb.i or any(c.dep_ in _SUBJECT_DEPS for c in verb.children):
+        return None
+    return verb if any(t.text == "," for t in token.doc[noun.i + 1 : token.i]) else None
+
+
+_PLACE_PREPOSITIONS = {"in", "at", "on"}
+
+
+def _named_settings(verb: Token) -> dict[str, set[str]]:
+    """The names a verb's "in", "at" or "on" phrases give, by preposition: "backed ... *in
+    Syria*" -> {"in": {"syria"}}. Its object's too, where the parser often hangs them
+    ("backed Assad's regime *in Libya*")."""
+    found: dict[str, set[str]] = {}
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    for prep in [t for head in (verb, *objects) for t in head.children]:
+        if prep.dep_ == "prep" and prep.lower_ in _PLACE_PREPOSITIONS:
+            for noun in prep.children:
+                if noun.dep_ == "pobj" and noun.pos_ == "PROPN":
+                    found.setdefault(prep.lower_, set()).update(_naming_forms(noun))
+    return found
+
+
+def _elsewhere(verb: Token, asked: dict[str, set[str]]) -> bool:
+    """Whether ``verb`` is set somewhere else than the question's verb: "In Syria, Russia
+    and Iran have backed ..." does not answer who backed them "in Libya"."""
+    said = _named_settings(verb)
+    return any(prep in said and not (said[prep] & names) for prep, names in asked.items())
+
+
+def _fills(
+    root: Token, lemma: str, role: WhRole, other: set[str], settings: dict[str, set[str]]
+) -> bool:
     """Whether ``root`` plays ``role`` to a verb of ``lemma`` whose other participant is one
     of ``other``, in the active or the passive: the subject ("the air force used the
     drones") or the passive's agent ("drones used *by the air force*") for a subject; the
     object ("Lavrov called *his counterparts*"), the passive's subject or the noun a
-    participle hangs on ("*the bridge* built by the army") for an object."""
+    participle hangs on ("*the bridge* built by the army") for an object. Never a verb
+    set in another place than the question's (``settings``, from :func:`_named_settings`)."""
     # (verb, its other participants) for each way the parse lets ``root`` play the role.
     readings: list[tuple[Token, list[Token]]] = []
     if role is WhRole.SUBJECT:
@@ -652,8 +707,9 @@ def _fills(root: Token, lemma: str, role: WhRole, other: set[str]) -> bool:
             # subject to the parser), or the noun a participle hangs on ("the drones used by").
             done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
             readings.append((verb, done_to + ([verb.head] if verb.dep_ == "acl" else [])))
-        if root.dep_ == "nsubj":
-            readings.append((root.head, [c for c in root.head.children if c.dep_ == "dobj"]))
+        verb = root.head if root.dep_ == "nsubj" else _fronted_subject_verb(root)
+        if verb is not None:
+            readings.append((verb, [c for c in verb.children if c.dep_ == "dobj"]))
     else:
         if root.dep_ == "dobj":
             readings.append((root.head, [c for c in root.head.children if c.dep_ == "nsubj"]))
@@ -663,9 +719,31 @@ def _fills(root: Token, lemma: str, role: WhRole, other: set[str]) -> bool:
             agents = [a for c in verb.children if c.dep_ == "agent" for a in c.children]
             readings.append((verb, agents))
     return any(
-        verb.lemma_.lower() == lemma and any(_naming_forms(t) & other for t in partners)
+        verb.lemma_.lower() == lemma
+        and any(_partner_forms(t) & other for t in partners)
+        and not _elsewhere(verb, settings)
         for verb, partners in readings
     )
+
+
+def names_a_participant(candidates: CandidateSet) -> np.ndarray:
+    """Candidates that name the question's other participant: for "Who has backed Assad's
+    regime?", "Bashar al-Assad" is the one backed, never the one backing. Only for a
+    question whose wh-phrase is its verb's subject or object, and only names."""
+    question = candidates.question
+    out = np.zeros(len(candidates), dtype=bool)
+    if _asked_action(question) is None:
+        return out
+    named = {
+        form
+        for t in question.doc
+        if t.pos_ == "PROPN" and t.i != question.focus
+        for form in (t.lower_, t.lemma_.lower())
+    }
+    for i, candidate in enumerate(candidates.candidates):
+        root = candidate.span.root
+        out[i] = root.pos_ == "PROPN" and bool({root.lower_, root.lemma_.lower()} & named)
+    return out
 
 
 def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -681,6 +759,7 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     if asked is None or not len(logits):
         return logits
     lemma, role, other = asked
+    settings = _named_settings(question.doc[question.governor])
     ok = allowed(candidates.features, question.fine_type)
     # "What aircraft type did X identify?": "the aircraft type and flight numbers" holds
     # the kind asked for, not an answer of that kind.
@@ -692,7 +771,7 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
             return 0.0
         if focus and any(t.lemma_.lower() == focus for t in candidate.span):
             return 0.0
-        return float(_fills(candidate.span.root, lemma, role, other))
+        return float(_fills(candidate.span.root, lemma, role, other, settings))
 
     best = int(np.argmax(logits))
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
@@ -895,6 +974,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     kind-fit reading needs.
     """
     logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
+    logits[names_a_participant(candidates)] = logits.min() - 30.0
     if candidates.question.wh in {"how old", "how long", "how far"}:
         logits[days_of_month(candidates)] = logits.min() - 30.0
     if candidates.question.fine_type is FineType.NUMBER:

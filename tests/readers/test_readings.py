@@ -17,6 +17,7 @@ from qa.readers.readings import (
     _described_lemmas,
     _names_uncounted,
     masked_logits,
+    names_a_participant,
     of_another_one,
     prefer_counted,
     prefer_described_adjective,
@@ -295,6 +296,53 @@ def test_the_doer_of_a_participle_is_its_agent() -> None:
     found = candidates("Who led the wars?", text)
     logits = logits_for(found, {"Omar Tal": 3.0, "Washington": -5.0})
     assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Washington"
+
+
+BACKERS = (
+    "In Norway, Oslo and Bergen have backed Mayor Ivo Marek's plan against the new port,"
+    " while Oslo and Lund have backed rival ports in Sweden."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The subject the parser hung on the fronted "In Norway,", and the object's
+        # possessor as the object.
+        "Who backed Mayor Ivo Marek's plan?",
+        "Who backs Marek?",
+    ],
+)
+def test_the_doer_of_a_sentence_with_a_fronted_phrase_and_a_possessor(question: str) -> None:
+    found = candidates(question, BACKERS)
+    doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
+    logits = logits_for(found, {"Oslo and Lund": 3.0, doers: -6.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == doers
+
+
+def test_the_doer_of_the_asked_verb_somewhere_else_is_not_the_one_asked_about() -> None:
+    found = candidates("Who backed Mayor Ivo Marek's plan in Denmark?", BACKERS)
+    doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
+    logits = logits_for(found, {"Oslo and Lund": 3.0, doers: -6.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Oslo and Lund"
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # The one backed is named in the question: never the one backing.
+        ("Who backs Marek?", {"Mayor Ivo Marek", "Ivo Marek"}),
+        ("Who did Ivo Marek call?", {"Mayor Ivo Marek", "Ivo Marek"}),
+        # "Who is" asks what a name is, and the names of the wh-phrase are what is asked.
+        ("Who is Marek?", set()),
+    ],
+)
+def test_a_name_of_the_questions_other_participant_never_answers(
+    question: str, named: set[str]
+) -> None:
+    found = candidates(question, BACKERS)
+    masked = {found.texts[i] for i in np.flatnonzero(names_a_participant(found))}
+    assert named <= masked and not masked & {"Lund", "Bergen", "Sweden", "Norway"}
 
 
 DEPUTIES = "Foreign Minister Ivo Marek called his two deputies before the vote."

@@ -2,14 +2,15 @@
 
 The trees score each candidate on its own features. Some answers depend on how candidates
 relate to each other or to the question's wording, and these are read here, after
-ranking, with the same scores: masks (a "how many" question takes a number, a span that
-only restates the wh-phrase is never the answer), swaps of two candidates' places (the
-count of what is asked, a measure with its unit, a plural question's whole list, the
-action of the question's actor, a name clearly of the asked kind, a noun phrase with its
-whole modifier, the adjective said of what the question names, the phrase a "who"
-answer's modifier belongs to) and discounts of the best answer's confidence when its
-sentence is about something else (another attribute, another numbered week, a count of
-something else).
+ranking, with the same scores: masks (a "how many" question takes a number and never a
+year, a span that only restates the wh-phrase or names the question's other participant
+is never the answer), swaps of two candidates' places (the count of what is asked, a
+measure with its unit, a plural question's whole list, the action of the question's
+actor, a name clearly of the asked kind or called so by its sentence, the doer of the
+asked verb, a noun phrase with its whole modifier, the adjective said of what the
+question names, the phrase a "who" answer's modifier belongs to) and discounts of the
+best answer's confidence when its sentence is about something else (another attribute,
+another numbered week, a count of something else).
 """
 
 from __future__ import annotations
@@ -482,7 +483,7 @@ def _labelled_by(span: Span, kind: str) -> bool:
 
 def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "which <kind>": a best span the sentence does not call that kind swaps places
-    with the best-ranked name of the answer's type that the same sentence calls so ("Al
+    with the best-ranked name that the same sentence calls so ("Al
     Jazeera" -> "the Centre for Strategic Communications" of "... think-tank" for "Which
     think-tank does he work for?")."""
     question = candidates.question

@@ -19,6 +19,7 @@ from qa.readers.readings import (
     masked_logits,
     names_a_participant,
     of_another_one,
+    prefer_called_adjective,
     prefer_counted,
     prefer_described_adjective,
     prefer_doer,
@@ -236,6 +237,25 @@ def test_an_adjective_question_takes_the_adjective_said_of_what_it_names(
     found = candidates("What word did the senator use to describe the town's sale of land?", QUOTED)
     logits = logits_for(found, {"northern": 3.0, "reckless": reckless})
     ranked = prefer_described_adjective(logits, found)
+    assert found.texts[int(np.argmax(ranked))] == expected
+    assert sorted(ranked) == sorted(logits)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The adjective said of what the question calls, far below the best phrase.
+        ("What did Holt call the town's sale of land?", "reckless"),
+        ("What did Holt call the careless rhetoric?", "reckless"),
+        # Said of something else, or not asked what it was called.
+        ("What did Holt call the council's plan?", "the council's plan"),
+        ("What did Holt criticize about the town's sale of land?", "the council's plan"),
+    ],
+)
+def test_what_x_called_y_takes_the_adjective_said_of_y(question: str, expected: str) -> None:
+    found = candidates(question, QUOTED)
+    logits = logits_for(found, {"the council's plan": 3.0, "reckless": -12.0})
+    ranked = prefer_called_adjective(logits, found)
     assert found.texts[int(np.argmax(ranked))] == expected
     assert sorted(ranked) == sorted(logits)
 

@@ -690,6 +690,19 @@ def _elsewhere(verb: Token, asked: dict[str, set[str]]) -> bool:
     return any(prep in said and not (said[prep] & names) for prep, names in asked.items())
 
 
+def _nominal_readings(verb: Token) -> list[tuple[Token, list[Token]]]:
+    """The asked verb as a noun in the subject's phrase: "Armenian forces ended up *in
+    control of* Nagorno-Karabakh" says who controls it. Each noun of a "prep" phrase of
+    ``verb``, with the objects of its "of"."""
+    return [
+        (noun, [o for of in noun.children if of.lower_ == "of" for o in of.children])
+        for prep in verb.children
+        if prep.dep_ == "prep"
+        for noun in prep.children
+        if noun.dep_ == "pobj" and noun.pos_ == "NOUN"
+    ]
+
+
 def _fills(
     root: Token, lemma: str, role: WhRole, other: set[str], settings: dict[str, set[str]]
 ) -> bool:
@@ -711,6 +724,7 @@ def _fills(
         verb = root.head if root.dep_ == "nsubj" else _fronted_subject_verb(root)
         if verb is not None:
             readings.append((verb, [c for c in verb.children if c.dep_ == "dobj"]))
+            readings.extend(_nominal_readings(verb))
     else:
         if root.dep_ == "dobj":
             readings.append((root.head, [c for c in root.head.children if c.dep_ == "nsubj"]))

@@ -340,6 +340,24 @@ def test_the_doer_of_a_sentence_with_a_fronted_phrase_and_a_possessor(question: 
     assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == doers
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The asked verb as a noun: "in control of" the asked object.
+        ("Who controls the northern valley?", "Rebel units"),
+        # Of another object: not said to control it.
+        ("Who controls Lake Town?", "army troops"),
+    ],
+)
+def test_the_doer_of_the_asked_verb_said_as_a_noun(question: str, expected: str) -> None:
+    text = (
+        "Rebel units ended up in control of the northern valley, while army troops held Lake Town."
+    )
+    found = candidates(question, text)
+    logits = logits_for(found, {"army troops": 3.0, "Rebel units": -6.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+
+
 def test_the_doer_of_the_asked_verb_somewhere_else_is_not_the_one_asked_about() -> None:
     found = candidates("Who backed Mayor Ivo Marek's plan in Denmark?", BACKERS)
     doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))

@@ -691,11 +691,20 @@ def _elsewhere(verb: Token, asked: dict[str, set[str]]) -> bool:
 
 
 def _nominal_readings(verb: Token) -> list[tuple[Token, list[Token]]]:
-    """The asked verb as a noun in the subject's phrase: "Armenian forces ended up *in
-    control of* Nagorno-Karabakh" says who controls it. Each noun of a "prep" phrase of
-    ``verb``, with the objects of its "of"."""
+    """Where the asked verb may be said as a noun in a phrase of the subject's verb:
+    "Armenian forces ended up *in control of* Nagorno-Karabakh" says who controls it. Each
+    noun of a "prep" phrase of ``verb``, with the objects of its "of" (``_fills`` keeps
+    the nouns whose lemma is the asked verb's)."""
     return [
-        (noun, [o for of in noun.children if of.lower_ == "of" for o in of.children])
+        (
+            noun,
+            [
+                o
+                for of in noun.children
+                if of.dep_ == "prep" and of.lower_ == "of"
+                for o in of.children
+            ],
+        )
         for prep in verb.children
         if prep.dep_ == "prep"
         for noun in prep.children

@@ -388,9 +388,16 @@ def _ends_title(said: list[str], words: list[str]) -> bool:
     phrase ("state" of "Secretary of State"): "military analyst" ends "US military
     analyst". A rank may stand between the office and the name: "army chief of staff" ends
     "army chief of staff General"."""
+    said = _without_ranks(said, words)
+    return said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]
+
+
+def _without_ranks(said: list[str], words: list[str]) -> list[str]:
+    """A title's words without the ranks after its office, until they end with ``words``
+    ("army chief of staff general" -> "army chief of staff")."""
     while said and said[-len(words) :] != words and said[-1] in _RANKS:
         said = said[:-1]
-    return said[-len(words) :] == words and said[: -len(words)][-1:] != ["of"]
+    return said
 
 
 def _sharing_qualifier(
@@ -405,11 +412,9 @@ def _sharing_qualifier(
         _, earlier, earlier_said, (_, end) = before
         if earlier is not sentence or earlier_said[:1] != [qualifier]:
             continue
-        bare = said
-        while bare and bare != office and bare[-1] in _RANKS:
-            bare = bare[:-1]
         between = document.text[end : found[0]].lower().split()
-        if bare == office and between in (["and", *said], [",", "and", *said]):
+        pair = between in (["and", *said], [",", "and", *said])
+        if pair and _without_ranks(said, office) == office:
             yield document, sentence, found
 
 

@@ -941,6 +941,16 @@ def _described_lemmas(adjective: Token) -> set[str]:
     return {t.lemma_.lower() for t in tokens if t.is_alpha and t.i != adjective.i}
 
 
+def _said_of(span: Span, lemmas: set[str], least: int, deps: set[str] | None = None) -> float:
+    """How many of ``lemmas`` name what the one-adjective ``span`` is said of (at least
+    ``least``, else 0); only an adjective of ``deps`` when given."""
+    root = span.root
+    if len(span) != 1 or root.pos_ != "ADJ" or (deps is not None and root.dep_ not in deps):
+        return 0.0
+    shared = len(_described_lemmas(root) & lemmas)
+    return float(shared) if shared >= least else 0.0
+
+
 def prefer_described_adjective(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For an adjective question ("What word did Biden use to describe Turkey's provision
     of arms?"): a best adjective said of something the question does not name ("ethnic",
@@ -952,11 +962,7 @@ def prefer_described_adjective(logits: np.ndarray, candidates: CandidateSet) -> 
     asked = {lemma.lower() for lemma in candidates.question.content_lemmas}
 
     def fit(i: int) -> float:
-        span = candidates.candidates[i].span
-        if len(span) != 1 or span.root.pos_ != "ADJ":
-            return 0.0
-        shared = len(_described_lemmas(span.root) & asked)
-        return float(shared) if shared >= _DESCRIBED_MIN_SHARED else 0.0
+        return _said_of(candidates.candidates[i].span, asked, _DESCRIBED_MIN_SHARED)
 
     return _prefer_better_fit(logits, best, _near(logits, best, _DESCRIBED_MARGIN), fit)
 
@@ -990,12 +996,10 @@ def prefer_called_adjective(logits: np.ndarray, candidates: CandidateSet) -> np.
     if not called:
         return logits
 
+    least = min(_DESCRIBED_MIN_SHARED, len(called))
+
     def fit(i: int) -> float:
-        span = candidates.candidates[i].span
-        if len(span) != 1 or span.root.pos_ != "ADJ" or span.root.dep_ not in {"acomp", "oprd"}:
-            return 0.0
-        shared = len(_described_lemmas(span.root) & called)
-        return float(shared) if shared >= min(_DESCRIBED_MIN_SHARED, len(called)) else 0.0
+        return _said_of(candidates.candidates[i].span, called, least, {"acomp", "oprd"})
 
     best = int(np.argmax(logits))
     return _prefer_better_fit(logits, best, _near(logits, best, _CALLED_MARGIN), fit)

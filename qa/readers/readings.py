@@ -16,6 +16,7 @@ another numbered week, a count of something else).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -123,6 +124,35 @@ def years(candidates: CandidateSet) -> np.ndarray:
     """Candidates that begin with a year ("1988", "1988-1994 conflict"): a date, never a
     count or an amount ("What is the population of Armenia?")."""
     return np.array([_is_year(c.span[0]) for c in candidates.candidates], dtype=bool)
+
+
+# "At what time" asks for a time of day: "a week ago" does not say one.
+_CLOCK_WORDS = {
+    "midnight", "noon", "midday", "morning", "afternoon", "evening", "night", "dawn",
+    "dusk", "o'clock", "a.m.", "p.m.", "pm",
+}  # fmt: skip
+_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")
+_UNCLOCKED_FACTOR = 0.02
+
+
+def asks_clock_time(question: Question) -> bool:
+    """Whether the question asks for a time of day: "At what time did the truce begin?"."""
+    return question.fine_type is FineType.TIME and question.type_word == "time"
+
+
+def tells_clock_time(span: Span) -> bool:
+    """Whether a span says a time of day ("midnight Sunday", "9:30", "early morning")."""
+    return any(
+        t.ent_type_ == "TIME" or t.lower_ in _CLOCK_WORDS or bool(_CLOCK.match(t.text))
+        for t in span
+    )
+
+
+def unclocked(candidates: CandidateSet) -> np.ndarray:
+    """For "at what time": the candidates that say no time of day."""
+    if not asks_clock_time(candidates.question):
+        return np.zeros(len(candidates), dtype=bool)
+    return np.array([not tells_clock_time(c.span) for c in candidates.candidates], dtype=bool)
 
 
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -529,6 +559,19 @@ _RELATIVE_PRONOUNS = {"who", "which", "that"}
 _ACTION_KINDS = {"vp", "vp_full", "clause", "clause_full"}
 
 
+def _antecedent(pronoun: Token, head: Token) -> Token:
+    """What a relative pronoun stands for: the noun the parser hung its clause on, or the
+    name just before the pronoun that the parser made that noun's apposition or conjunct:
+    in "from the Karabakh, Moscow, which has ...", "which" is Moscow."""
+    i = pronoun.i - 1
+    while i > head.i and pronoun.doc[i].is_punct:
+        i -= 1
+    before = pronoun.doc[i]
+    if before.i != head.i and before.dep_ in {"appos", "conj"} and before.head.i == head.i:
+        return before
+    return head
+
+
 def _actor(verb: Token) -> tuple[Token | None, bool]:
     """Who does ``verb``, and whether a modal ("would", "will") marks it.
 
@@ -542,7 +585,7 @@ def _actor(verb: Token) -> tuple[Token | None, bool]:
         subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
         if subject is not None:
             if subject.lower_ in _RELATIVE_PRONOUNS and token.dep_ == "relcl":
-                return token.head, modal
+                return _antecedent(subject, token.head), modal
             return subject, modal
         if token.dep_ not in _SUBJECT_SHARING or token.head.i == token.i:
             break
@@ -801,6 +844,63 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
 
 
+# How far below a best place or time said of someone else the one said of the question's
+# subject may be ranked and take its place.
+_SETTING_MARGIN = 4.0
+_SETTING_TYPES = {FineType.PLACE, FineType.TIME}
+_CLIMB = 8
+
+
+def _clause_actor(token: Token) -> Token | None:
+    """Who does the nearest verb above ``token`` that names a doer: "Armenia" of "Moscow,
+    which has an alliance and troops stationed in Armenia" is said of Moscow (climbing past
+    "stationed", which names none)."""
+    for _ in range(_CLIMB):
+        if token.pos_ in {"VERB", "AUX"}:
+            actor, _ = _actor(token)
+            if actor is not None:
+                return actor
+        if token.head.i == token.i:
+            return None
+        token = token.head
+    return None
+
+
+def prefer_own_setting(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "where" or "when" something was done by the question's subject: a best place or
+    time in a clause done by someone else swaps places with one in a clause the subject
+    does. "Where does Moscow have troops stationed?" takes "Armenia" of "While Ankara has
+    called for Azerbaijan to expel Armenians from the Karabakh, Moscow, which has an
+    alliance and troops stationed in Armenia, ...", not Ankara's "the Karabakh". The
+    scores are swapped, not changed."""
+    question = candidates.question
+    if (
+        question.role is not WhRole.ADVERBIAL
+        or question.fine_type not in _SETTING_TYPES
+        or question.governor < 0
+        or not len(logits)
+    ):
+        return logits
+    subject, _ = _actor(question.doc[question.governor])
+    if subject is None or subject.pos_ == "PRON" or subject.lower_ in WH_WORDS:
+        return logits
+    wanted = _actor_forms(subject)
+    ok = allowed(candidates.features, question.fine_type)
+
+    def fit(i: int) -> float:
+        """2 when said of the subject, 1 when of no one the parse tells, 0 of another."""
+        actor = _clause_actor(candidates.candidates[i].span.root)
+        if actor is None or actor.pos_ == "PRON":
+            return 1.0
+        return 2.0 if _names(wanted, _actor_forms(actor)) else 0.0
+
+    best = int(np.argmax(logits))
+    if fit(best) > 0.0:
+        return logits
+    near = [i for i in _near(logits, best, _SETTING_MARGIN) if ok[i] and fit(i) == 2.0]
+    return _prefer_better_fit(logits, best, near, fit)
+
+
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "what did X do": when the best span is one of coordinated actions ("assert their
     interests" of "assert their interests and position themselves for a deal") and a span
@@ -908,6 +1008,20 @@ def of_another_one(question: Question, sentence: Span, answer: Span) -> bool:
         if not any(holds(t) for t in numbered) and any(holds(t) for t in others):
             return True
     return False
+
+
+def of_other_ones(candidates: CandidateSet) -> np.ndarray:
+    """Candidates that belong to another of the things the question tells apart
+    (``of_another_one``): for "When was the new truce set to take effect?", "a week ago" of
+    "a first truce negotiated a week ago" gives way to the new truce's "midnight Sunday".
+    """
+    question = candidates.question
+    out = np.zeros(len(candidates), dtype=bool)
+    if not _ordinals(question.doc, _DISTINGUISHING):
+        return out
+    for i, candidate in enumerate(candidates.candidates):
+        out[i] = of_another_one(question, _sentence_of(candidates, i), candidate.span)
+    return out
 
 
 # How far below the best an adjective may be ranked and still take its place for describing
@@ -1043,6 +1157,10 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     """
     logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
     logits[names_a_participant(candidates)] = logits.min() - 30.0
+    # Only when something else is left: else the best one's confidence is discounted.
+    for passed_over in (of_other_ones(candidates), unclocked(candidates)):
+        if not passed_over.all():
+            logits[passed_over] = logits.min() - 30.0
     if candidates.question.wh in {"how old", "how long", "how far"}:
         logits[days_of_month(candidates)] = logits.min() - 30.0
     if candidates.question.fine_type is FineType.NUMBER:
@@ -1058,6 +1176,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     # After the kind readings: a word like the kind ("bodies" for "which body") is weaker
     # evidence than the role the sentence gives a phrase.
     logits = prefer_doer(logits, candidates)
+    logits = prefer_own_setting(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)
@@ -1083,4 +1202,6 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         question, top, candidates.candidates[best].span
     ):
         factor *= _OTHER_ORDINAL_FACTOR
+    if asks_clock_time(question) and not tells_clock_time(candidates.candidates[best].span):
+        factor *= _UNCLOCKED_FACTOR
     return factor

@@ -19,6 +19,7 @@ from qa.readers.readings import (
     masked_logits,
     names_a_participant,
     of_another_one,
+    of_other_ones,
     prefer_called_adjective,
     prefer_counted,
     prefer_described_adjective,
@@ -27,7 +28,9 @@ from qa.readers.readings import (
     prefer_measured,
     prefer_modified_noun,
     prefer_name_of_kind,
+    prefer_own_setting,
     prefer_whole_list,
+    unclocked,
 )
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
@@ -467,3 +470,89 @@ def test_an_answer_of_another_of_the_things_the_question_tells_apart(
     start = CEASEFIRES.index(answer)
     span = doc.char_span(start, start + len(answer))
     assert of_another_one(QuestionAnalyzer().run(question), doc[:], span) is another
+
+
+@pytest.mark.parametrize(
+    ("question", "passed_over", "kept"),
+    [
+        # "May" is when the first ceasefire was signed, not the new one.
+        ("When was the new ceasefire signed?", {"May"}, {"noon"}),
+        ("When did the first ceasefire take effect?", {"noon"}, {"May"}),
+        # Nothing tells the ceasefires apart: nothing is passed over.
+        ("When did the ceasefire take effect?", set(), {"May", "noon"}),
+    ],
+)
+def test_candidates_of_another_of_the_things_told_apart_are_passed_over(
+    question: str, passed_over: set[str], kept: set[str]
+) -> None:
+    found = candidates(question, CEASEFIRES)
+    masked = {found.texts[i] for i in np.flatnonzero(of_other_ones(found))}
+    assert passed_over <= masked and not kept & masked
+    assert bool(masked) is bool(passed_over)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "scores", "expected"),
+    [
+        # The relative clause is Moscow's, though the parser hangs it on "the Karabakh".
+        (
+            "Where does Moscow have troops stationed?",
+            "While Lund has called for Sweden to expel the envoys from the Karabakh, Moscow,"
+            " which has troops stationed in Norway, has not yet intervened.",
+            {"the Karabakh": 3.0, "Norway": 1.0},
+            "Norway",
+        ),
+        (
+            "Where did Marek stay?",
+            "Lund held talks in Bergen, while Marek stayed in Oslo.",
+            {"Bergen": 3.0, "Oslo": 0.0},
+            "Oslo",
+        ),
+        (
+            "When did Marek arrive?",
+            "Lund left on Monday, and Marek, who was delayed, arrived on Friday.",
+            {"Monday": 3.0, "Friday": 0.0},
+            "Friday",
+        ),
+        # Said of the one asked about already: it stays.
+        (
+            "When did Lund leave?",
+            "Lund left on Monday, and Marek, who was delayed, arrived on Friday.",
+            {"Monday": 3.0, "Friday": 2.5},
+            "Monday",
+        ),
+        # Too far below to outweigh the trees.
+        (
+            "Where did Marek stay?",
+            "Lund held talks in Bergen, while Marek stayed in Oslo.",
+            {"Bergen": 3.0, "Oslo": -6.0},
+            "Bergen",
+        ),
+    ],
+)
+def test_where_and_when_take_the_setting_of_the_questions_subject(
+    question: str, text: str, scores: dict[str, float], expected: str
+) -> None:
+    found = candidates(question, text)
+    reranked = prefer_own_setting(logits_for(found, scores), found)
+    assert found.texts[int(np.argmax(reranked))] == expected
+
+
+FERRIES = "The ferry was booked a week ago and left at 9:30 on Sunday, before the midnight storm."
+
+
+@pytest.mark.parametrize(
+    ("question", "passed_over", "kept"),
+    [
+        # A time of day is asked: a day or "a week ago" does not say one.
+        ("At what time did the ferry leave?", {"a week ago", "Sunday"}, {"9:30"}),
+        ("What time did the storm break?", {"a week ago"}, {"9:30", "the midnight storm"}),
+        ("When did the ferry leave?", set(), {"a week ago", "Sunday", "9:30"}),
+    ],
+)
+def test_at_what_time_passes_over_what_says_no_time_of_day(
+    question: str, passed_over: set[str], kept: set[str]
+) -> None:
+    found = candidates(question, FERRIES)
+    masked = {found.texts[i] for i in np.flatnonzero(unclocked(found))}
+    assert passed_over <= masked and not kept & masked

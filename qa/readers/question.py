@@ -225,6 +225,8 @@ _SAY_VERBS = {
     "want",
 }
 _ADJECTIVE_NOUNS = {"word", "adjective", "term", "description"}
+# Nouns that ask why: "What was the *purpose* of the truce?"
+_PURPOSE_NOUNS = {"purpose", "aim", "goal", "objective", "reason", "motive", "point"}
 _DO = {"do", "does", "did"}
 _PREPOSITIONS = {
     "to",
@@ -492,8 +494,9 @@ class QuestionAnalyzer:
             and t.dep_ == "prep"
             and not any(c.dep_ in {"pobj", "pcomp"} for c in t.children)
         ]
+        stranded_token = words[-1] if stranded else None
         if objectless:
-            stranded = objectless[0].lower_
+            stranded, stranded_token = objectless[0].lower_, objectless[0]
         nxt_i = end
         while nxt_i < n and doc[nxt_i].pos_ == "ADV":
             nxt_i += 1
@@ -527,8 +530,20 @@ class QuestionAnalyzer:
             role = WhRole.OTHER
         if stranded and role in {WhRole.OBJECT, WhRole.OTHER}:
             role, prep = WhRole.PREP_OBJECT, stranded
+        # "Who are the militias loyal to?": the wh-phrase is the object of the adjective's
+        # preposition, not what the militias are.
+        described = None
+        if (
+            stranded_token is not None
+            and role is WhRole.ATTRIBUTE
+            and stranded_token.head.pos_ == "ADJ"
+            and stranded_token.head.i > end
+        ):
+            role, prep, described = WhRole.PREP_OBJECT, stranded, stranded_token.head
 
         governor = later_verb if role is not WhRole.SUBJECT else None
+        if described is not None:
+            governor = described
         if role is WhRole.SUBJECT:
             governor = next(
                 (
@@ -553,7 +568,8 @@ class QuestionAnalyzer:
             fine = FineType.TIME
         elif wh == "where":
             fine = FineType.PLACE
-        elif wh == "why":
+        elif wh == "why" or (role is WhRole.ATTRIBUTE and gov_lemma in _PURPOSE_NOUNS):
+            # "What was the purpose of the truce?" asks why there was one.
             fine = FineType.REASON
         elif answer_type is AnswerType.NUMBER:
             fine = FineType.NUMBER

@@ -47,18 +47,26 @@ _MEASURE_COLUMNS = [
     _INDEX[name]
     for name in ("label=DATE", "label=TIME", "label=CARDINAL", "label=QUANT", "label=ORDINAL")
 ] + [_INDEX["kind=number"], _INDEX["kind=number_noun"]]
+_ACTION_COLUMNS = [_INDEX[f"kind={k}"] for k in ("vp", "vp_full", "clause", "clause_full")]
+_NOUN_COLUMNS = [
+    _INDEX[f"kind={k}"] for k in ("entity", "np", "np_full", "np_cut", "conj", "coord")
+]
 
 
 def allowed(x: np.ndarray, fine_type: FineType) -> np.ndarray:
     """Candidates that can answer at all: a number for "how many", a date for "when", and
-    anything but a date, time or quantity for "who" and "where" ("1930" and "the same
-    year" for "Where did Huxley die?", "9 years old" for "Who was Agassi's father?")."""
+    anything but a date, time, quantity or verb phrase for "who" and "where" ("1930" and
+    "the same year" for "Where did Huxley die?", "9 years old" for "Who was Agassi's
+    father?")."""
     if fine_type is FineType.NUMBER:
         return x[:, _INDEX["type_match"]] >= 0.8
     if fine_type is FineType.TIME:
         return x[:, _INDEX["type_match"]] >= 0.5
     if fine_type in _NAMED_KINDS:
-        return ~(x[:, _MEASURE_COLUMNS] > 0).any(axis=1)
+        # Nor a verb phrase or clause that is no noun phrase as well: "fighting in Syria
+        # and Libya" names no one for "Who are the militias loyal to?".
+        action = (x[:, _ACTION_COLUMNS] > 0).any(axis=1) & ~(x[:, _NOUN_COLUMNS] > 0).any(axis=1)
+        return ~(x[:, _MEASURE_COLUMNS] > 0).any(axis=1) & ~action
     return np.ones(len(x), dtype=bool)
 
 
@@ -1184,14 +1192,26 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     return prefer_uncut_phrase(logits, candidates)
 
 
+def states_purpose(span: Span) -> bool:
+    """Whether a span says what something is for: "to allow an exchange of bodies", "in
+    order to ...", "so that ...", "so as to ..."."""
+    words = [t.lower_ for t in span[:3]]
+    if len(words) >= 2 and words[0] == "to" and span[1].pos_ in {"VERB", "AUX", "ADV"}:
+        return True
+    return words[:2] in (["so", "that"], ["in", "order"], ["so", "as"])
+
+
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
     """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
     when its sentence is about something else than the question asks."""
     question = candidates.question
     factor = 1.0
-    if question.role is WhRole.ATTRIBUTE and math.isnan(
-        candidates.features[best, _INDEX["dep_dist_gov"]]
-    ):
+    # A purpose noun ("What was the purpose of X?") names the kind of answer, not an
+    # attribute the sentence must name, when the answer says a purpose ("to allow ...").
+    attribute = question.role is WhRole.ATTRIBUTE and not (
+        question.fine_type is FineType.REASON and states_purpose(candidates.candidates[best].span)
+    )
+    if attribute and math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
         # "What is the capital of X": when the best span's sentence has no word for
         # "capital", the sentence is about something else, however well it matches X.
         factor *= _MISSING_ATTRIBUTE_FACTOR

@@ -20,6 +20,7 @@ def analyzer() -> QuestionAnalyzer:
         ("Where was the new bridge built?", FineType.PLACE),
         ("How many apples did the farmer sell?", FineType.NUMBER),
         ("Why did the council close the road?", FineType.REASON),
+        ("What was the purpose of the meeting?", FineType.REASON),
         ("How did the mayor open the meeting?", FineType.MANNER),
         ("Which city hosted the fair?", FineType.PLACE),
         ("To which Spanish city did the team travel?", FineType.PLACE),
@@ -60,6 +61,8 @@ def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer
             "into",
             "What",
         ),
+        # The object of an adjective's preposition, not what the subject is.
+        ("Who are the rebels loyal to?", WhRole.PREP_OBJECT, "to", "Who"),
     ],
 )
 def test_wh_phrase_and_role(
@@ -74,6 +77,11 @@ def test_wh_phrase_and_role(
 def test_governor_is_the_questions_verb(analyzer: QuestionAnalyzer) -> None:
     q = analyzer.run("Who opened the new library?")
     assert q.doc[q.governor].lemma_ == "open"
+
+
+def test_governor_of_a_stranded_preposition_is_its_adjective(analyzer: QuestionAnalyzer) -> None:
+    q = analyzer.run("Who are the rebels loyal to?")
+    assert q.doc[q.governor].text == "loyal"
 
 
 def test_filled_question_puts_the_answer_in_place_of_the_wh_phrase(

@@ -16,6 +16,8 @@ from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
     _names_uncounted,
+    allowed,
+    confidence_factor,
     masked_logits,
     names_a_participant,
     of_another_one,
@@ -556,3 +558,33 @@ def test_at_what_time_passes_over_what_says_no_time_of_day(
     found = candidates(question, FERRIES)
     masked = {found.texts[i] for i in np.flatnonzero(unclocked(found))}
     assert passed_over <= masked and not kept & masked
+
+
+def test_who_never_takes_a_verb_phrase() -> None:
+    found = candidates(
+        "Who are the militias loyal to?",
+        "Militias loyal to Marek were fighting in Lund and Bergen.",
+    )
+    keep = allowed(found.features, found.question.fine_type)
+    ok = {text for text, kept in zip(found.texts, keep, strict=True) if kept}
+    assert "Marek" in ok
+    assert not {"fighting in Lund and Bergen", "were fighting in Lund and Bergen"} & ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "factor"),
+    [
+        # A purpose, though the sentence has no word for "purpose".
+        ("to settle the border dispute", 1.0),
+        # No purpose: the sentence names no purpose of the meeting's, so it is about
+        # something else, as for any "what is the X of Y" without an X.
+        ("Monday", 0.02),
+        ("The meeting", 0.02),
+    ],
+)
+def test_the_purpose_of_something_is_said_by_a_purpose_clause(answer: str, factor: float) -> None:
+    found = candidates(
+        "What was the purpose of the meeting?",
+        "The meeting was held on Monday to settle the border dispute.",
+    )
+    assert confidence_factor(found, found.texts.index(answer), False) == pytest.approx(factor)

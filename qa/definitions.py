@@ -292,12 +292,17 @@ def _name(
     # The name's words before it: proper nouns, or capitalised ("Aldous" is tagged an
     # adjective in "Aldous Leonard Huxley").
     name = [last]
-    while name[0].i > span.start and (
-        name[0].nbor(-1).pos_ == "PROPN" or name[0].nbor(-1).is_title
-    ):
-        name.insert(0, name[0].nbor(-1))
+    while name[0].i > span.start:
+        before = name[0].nbor(-1)
+        if before.pos_ == "PROPN" or before.is_title:
+            name.insert(0, before)
+        elif before.text == "]" and before.i > span.start and _name_word(before.nbor(-1)):
+            # An editor's bracket inside a quoted name: "[Azeri President Ilham] Aliyev".
+            name.insert(0, before)
+        else:
+            break
     # Words as the question writes them: split at spaces, not at tokens ("al-Assad").
-    held = span.doc.text[name[0].idx : last.idx + len(last)].lower().split()
+    held = span.doc.text[name[0].idx : last.idx + len(last)].lower().replace("]", "").split()
     if held[0] == "the":
         held = held[1:]
     if set(held) == set(words):
@@ -307,6 +312,10 @@ def _name(
     if last.ent_type_ == "PERSON" and (set(words) <= parts or titled):
         return name
     return None
+
+
+def _name_word(token: Any) -> bool:
+    return token.pos_ == "PROPN" or token.is_title
 
 
 def _description(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:

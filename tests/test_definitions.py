@@ -272,3 +272,9 @@ def test_the_service_answers_who_a_person_was(make_service: Callable[..., QAServ
     )
     # Nor does the reader answer it with the Turkish one, whatever it ranks first.
     assert armenian.answer is None or "Akar" not in armenian.answer.text
+
+
+@pytest.mark.parametrize("question", ["Who is Boris Marek?", "Who is Marek?"])
+def test_a_title_inside_an_editors_brackets(question: str) -> None:
+    text = 'The paper wrote that the port "was taken by [Polish Mayor Boris] Marek\'s men."'
+    assert describe(question, text) == "Polish Mayor"

@@ -154,6 +154,18 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
             "island",
             "port",
             "government",
+            "water",
+            "lake",
+            "river",
+            "ocean",
+            "gulf",
+            "bay",
+            "strait",
+            "mountain",
+            "valley",
+            "continent",
+            "district",
+            "county",
         ]
     ),
     AnswerType.TIME: frozenset(
@@ -368,6 +380,18 @@ def _last_noun(token: Token) -> Token:
             break
         head = nxt if nxt.text != "-" else doc[head.i + 2]
     return head
+
+
+# Nouns whose "of" phrase names the kind: "which *body* of water" is a place.
+_MEASURE_OF_NOUNS = {"body", "stretch", "expanse", "strip", "patch"}
+
+
+def _of_object(noun: Token) -> Token | None:
+    """The object of a noun's "of" phrase ("water" of "body of water"), if any."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _type_of_word(lemma: str) -> AnswerType | None:
@@ -622,6 +646,11 @@ class QuestionAnalyzer:
                 head = _last_noun(doc[k])
         if head is not None and head.pos_ in {"NOUN", "PROPN"}:
             lemma = head.lemma_.lower()
+            if lemma in _MEASURE_OF_NOUNS:
+                # "which body of water": the noun after "of" says what kind of thing.
+                inner = _of_object(head)
+                if inner is not None and _type_of_word(inner.lemma_.lower()):
+                    lemma = inner.lemma_.lower()
             return _type_of_word(lemma) or AnswerType.THING, lemma
         # "what is the capital of X": the subject/attribute noun names the type.
         root = wh_token.head

@@ -21,6 +21,9 @@ def analyzer() -> QuestionAnalyzer:
         ("How many apples did the farmer sell?", FineType.NUMBER),
         ("Why did the council close the road?", FineType.REASON),
         ("What was the purpose of the meeting?", FineType.REASON),
+        # The "of" phrase names the kind: water is a place, a body alone an organisation.
+        ("Which body of water did the ferry cross?", FineType.PLACE),
+        ("Which body runs the ferry?", FineType.ORGANIZATION),
         ("How did the mayor open the meeting?", FineType.MANNER),
         ("Which city hosted the fair?", FineType.PLACE),
         ("To which Spanish city did the team travel?", FineType.PLACE),

@@ -330,6 +330,53 @@ class _CandidateInfo:
     """Its question-independent feature columns (the rest zero)."""
 
 
+# Small words a name's initials skip: "Centre for Strategic Communications" -> "CSC".
+_NAME_LINKS = {"of", "for", "and", "the"}
+# Two letters would match ordinary words ("at" of "Atlanta on Thursday").
+_MIN_INITIALS = 3
+
+
+def acronyms(tokens: Sequence[Token]) -> dict[str, list[int]]:
+    """The initials (lower case) of each name of three or more capitalised words, with the
+    document positions of its words: "the Islamic Revolutionary Guard Corps" ->
+    {"irgc": [...]}. Small linking words inside a name ("of", "for") are skipped.
+
+    Example:
+        >>> from qa.nlp import load_spacy
+        >>> doc = load_spacy()("Troops of the North Atlantic Treaty Organization arrived.")
+        >>> sorted(acronyms(list(doc)))
+        ['nato', 'tnato']
+    """
+    found: dict[str, list[int]] = {}
+    words: list[Token] = []
+
+    def close() -> None:
+        while words and words[-1].lower_ in _NAME_LINKS:
+            words.pop()
+        # The name may also start after a linking word: "[Troops of the] North Atlantic
+        # Treaty Organization".
+        starts = [0] + [k + 1 for k, t in enumerate(words) if t.lower_ in _NAME_LINKS]
+        for k in starts:
+            name = words[k:]
+            while name and name[0].lower_ in _NAME_LINKS:
+                name = name[1:]
+            capitals = [t for t in name if t.lower_ not in _NAME_LINKS]
+            if len(capitals) >= _MIN_INITIALS:
+                initials = "".join(t.text[0] for t in capitals).lower()
+                found.setdefault(initials, []).extend(t.i for t in name)
+        words.clear()
+
+    for token in tokens:
+        link = token.lower_ in _NAME_LINKS
+        capital = token.is_title and token.is_alpha and not link
+        if capital or (words and link):
+            words.append(token)
+        else:
+            close()
+    close()
+    return found
+
+
 @dataclass
 class _SentenceInfo:
     """A sentence's question-independent features, computed once (see ``SentenceCache``)."""
@@ -344,6 +391,8 @@ class _SentenceInfo:
     lemma_set: frozenset[str] = frozenset()
     lemma_positions: dict[str, list[int]] = field(default_factory=dict)
     lower_positions: dict[str, list[int]] = field(default_factory=dict)
+    acronym_positions: dict[str, list[int]] = field(default_factory=dict)
+    """Positions of the words of each name whose initials (``acronyms``) are the key."""
     order: tuple[Candidate, ...] = ()
     """The candidate list ``arrays`` describes, row by row."""
     arrays: _CandidateArrays | None = None
@@ -415,6 +464,11 @@ class _SentenceInfo:
         for j, (lemma, lower) in enumerate(zip(lemmas, lowers, strict=True)):
             lemma_positions.setdefault(lemma, []).append(j)
             lower_positions.setdefault(lower, []).append(j)
+        # A name's initials match the question's acronym: "IRGC" is "the Islamic
+        # Revolutionary Guard Corps" (aligned with all its words).
+        named = {k: [p - start for p in v] for k, v in acronyms(tokens).items()}
+        for acronym, positions in named.items():
+            lemma_positions.setdefault(acronym, []).extend(positions)
         chains = _depths(sentence)
         arrays = _CandidateArrays.of(sentence, candidates, infos, chains)
         # The rows live on in the stacked block only (same values), not twice per sentence.
@@ -425,12 +479,13 @@ class _SentenceInfo:
             lemmas=lemmas,
             lowers=lowers,
             content_mask=np.array([_is_content(t) for t in tokens]),
-            context_lemmas={t.lemma_.lower() for t in context},
+            context_lemmas={t.lemma_.lower() for t in context} | set(acronyms(list(context))),
             chains=chains,
             candidates=infos,
-            lemma_set=frozenset(lemmas),
+            lemma_set=frozenset(lemmas) | frozenset(named),
             lemma_positions=lemma_positions,
             lower_positions=lower_positions,
+            acronym_positions=named,
             order=tuple(candidates),
             arrays=arrays,
         )
@@ -851,6 +906,8 @@ class FeatureExtractor:
         repeats = np.array(
             [lem in view.lemmas or low in view.lemmas for lem, low in pairs], dtype=bool
         )
+        for acronym in view.lemmas & info.acronym_positions.keys():
+            repeats[info.acronym_positions[acronym]] = True  # "the IRGC" names it again
         names_kind = np.array(
             [lem in view.wh_lemmas or low in view.wh_lemmas for lem, low in pairs], dtype=bool
         )

@@ -546,6 +546,9 @@ class QuestionAnalyzer:
                 role = WhRole.SUBJECT
             elif nxt.lemma_ == "be" and later_verb is None:
                 role = WhRole.ATTRIBUTE
+            elif nxt.lemma_ == "have" and later_verb is None:
+                # "Which outlet has ties to X?": "has" is the verb, the wh-phrase its subject.
+                role = WhRole.SUBJECT
             else:
                 role = WhRole.OBJECT
         elif nxt.pos_ in {"VERB", "AUX"} or nxt.tag_.startswith("VB"):

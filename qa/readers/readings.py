@@ -675,7 +675,7 @@ def _asked_action(question: Question) -> tuple[str, WhRole, set[str]] | None:
     if question.role not in {WhRole.SUBJECT, WhRole.OBJECT} or question.governor < 0:
         return None
     verb = question.doc[question.governor]
-    if verb.pos_ != "VERB" or verb.lemma_ in _LIGHT_VERBS:
+    if verb.pos_ != "VERB" or verb.lemma_ in _LIGHT_VERBS - {"have"}:
         return None
     if any(c.dep_ in {"auxpass", "nsubjpass"} for c in verb.children):
         return None
@@ -763,6 +763,23 @@ def _nominal_readings(verb: Token) -> list[tuple[Token, list[Token]]]:
     ]
 
 
+def _relative_clauses(noun: Token) -> list[Token]:
+    """The verbs of the relative clauses whose "who" or "which" is ``noun``: "has" of
+    "Moscow, which has an alliance ...", also where the parser hung the clause on the noun
+    before it (``_antecedent``)."""
+    heads = [noun] + ([noun.head] if noun.dep_ in {"appos", "conj"} else [])
+    return [
+        verb
+        for head in heads
+        for verb in head.children
+        if verb.dep_ == "relcl"
+        for pronoun in verb.children
+        if pronoun.dep_ in _SUBJECT_DEPS
+        and pronoun.lower_ in _RELATIVE_PRONOUNS
+        and _antecedent(pronoun, head).i == noun.i
+    ]
+
+
 def _fills(
     root: Token, lemma: str, role: WhRole, other: set[str], settings: dict[str, set[str]]
 ) -> bool:
@@ -781,8 +798,11 @@ def _fills(
             # subject to the parser), or the noun a participle hangs on ("the drones used by").
             done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
             readings.append((verb, done_to + ([verb.head] if verb.dep_ == "acl" else [])))
-        verb = root.head if root.dep_ == "nsubj" else _fronted_subject_verb(root)
-        if verb is not None:
+        verbs = [root.head] if root.dep_ == "nsubj" else [_fronted_subject_verb(root)]
+        verbs += _relative_clauses(root)
+        for verb in verbs:
+            if verb is None:
+                continue
             readings.append((verb, [c for c in verb.children if c.dep_ == "dobj"]))
             readings.extend(_nominal_readings(verb))
     else:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from qa.answers import Passage
-from qa.readers.features import FeatureExtractor
+from qa.nlp import load_spacy
+from qa.readers.features import FeatureExtractor, acronyms
 from qa.readers.question import QuestionAnalyzer
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
@@ -82,3 +83,28 @@ def test_an_ordinal_does_not_count() -> None:
     assert match["first"] < 0.5
     assert match["first week"] < 0.5
     assert match["1,300"] == 1.0
+
+
+ACRONYM_TEXT = "Kaloria News, close to the National Rail Workers Union, warned of strikes."
+
+
+def test_a_names_initials_are_its_acronym() -> None:
+    doc = load_spacy()(ACRONYM_TEXT)
+    found = acronyms(list(doc))
+    assert doc[found["nrwu"][0] : found["nrwu"][-1] + 1].text == "National Rail Workers Union"
+    # Two initials would match ordinary words: only names of three words or more.
+    assert "kn" not in found
+
+
+def test_an_acronym_in_the_question_is_the_name_it_stands_for() -> None:
+    question = QuestionAnalyzer().run("Which outlet is close to the NRWU?")
+    found = FeatureExtractor(use_embeddings=False).run(
+        question, [Passage("d", 0, len(ACRONYM_TEXT), ACRONYM_TEXT)]
+    )
+    union = found.texts.index("the National Rail Workers Union")
+    outlet = found.texts.index("Kaloria News")
+    # The name is found, so the sentence covers the question's key word ...
+    assert found.column("key_coverage")[outlet] == 1.0
+    # ... and the name only repeats the question.
+    assert found.column("overlap_lexical")[union] == 1.0
+    assert found.column("novel_words")[union] == 0.0

@@ -64,6 +64,9 @@ def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer
             "into",
             "What",
         ),
+        # "has" with no verb after it is the verb: the wh-phrase is its subject.
+        ("Which outlet has ties to the council?", WhRole.SUBJECT, "", "Which outlet"),
+        ("Which city has the army attacked?", WhRole.OBJECT, "", "Which city"),
         # The object of an adjective's preposition, not what the subject is.
         ("Who are the rebels loyal to?", WhRole.PREP_OBJECT, "to", "Who"),
     ],

@@ -588,3 +588,16 @@ def test_the_purpose_of_something_is_said_by_a_purpose_clause(answer: str, facto
         "The meeting was held on Monday to settle the border dispute.",
     )
     assert confidence_factor(found, found.texts.index(answer), False) == pytest.approx(factor)
+
+
+ALLIES = (
+    "While Lund has called for Sweden to expel the envoys from the Karabakh, Moscow, which"
+    " has an alliance with Norway, has not yet intervened."
+)
+
+
+def test_the_doer_of_a_relative_clause_the_parser_hung_on_the_noun_before() -> None:
+    # "which has an alliance" is Moscow's, though the parser hangs it on "the Karabakh".
+    found = candidates("Who has an alliance with Norway?", ALLIES)
+    logits = logits_for(found, {"Lund": 3.0, "Moscow": 0.0})
+    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Moscow"

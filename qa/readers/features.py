@@ -22,6 +22,7 @@ from spacy.tokens import Span, Token
 
 from qa.answers import Passage
 from qa.embedding import MiniLMEncoder, TextEmbedder
+from qa.gazetteer import place_aliases
 from qa.nlp import ORDINAL_WORDS, load_spacy
 from qa.readers.candidates import (
     EXTENDED_KINDS,
@@ -377,6 +378,16 @@ def acronyms(tokens: Sequence[Token]) -> dict[str, list[int]]:
     return found
 
 
+def _place_aliases(tokens: Sequence[Token]) -> dict[int, frozenset[str]]:
+    """The other names each proper noun stands for (``qa.gazetteer``), by position in
+    ``tokens``: {0: {"turkey"}} for "Ankara has called ..."."""
+    return {
+        j: names
+        for j, t in enumerate(tokens)
+        if t.pos_ == "PROPN" and (names := place_aliases(t.text))
+    }
+
+
 @dataclass
 class _SentenceInfo:
     """A sentence's question-independent features, computed once (see ``SentenceCache``)."""
@@ -469,6 +480,12 @@ class _SentenceInfo:
         named = {k: [p - start for p in v] for k, v in acronyms(tokens).items()}
         for acronym, positions in named.items():
             lemma_positions.setdefault(acronym, []).extend(positions)
+        # "Ankara has called for ..." speaks of Turkey: a capital covers its country's name
+        # in a question, and a country its capital's.
+        places = _place_aliases(tokens)
+        for j, names in places.items():
+            for name in names:
+                lemma_positions.setdefault(name, []).append(j)
         chains = _depths(sentence)
         arrays = _CandidateArrays.of(sentence, candidates, infos, chains)
         # The rows live on in the stacked block only (same values), not twice per sentence.
@@ -479,10 +496,14 @@ class _SentenceInfo:
             lemmas=lemmas,
             lowers=lowers,
             content_mask=np.array([_is_content(t) for t in tokens]),
-            context_lemmas={t.lemma_.lower() for t in context} | set(acronyms(list(context))),
+            context_lemmas={t.lemma_.lower() for t in context}
+            | set(acronyms(list(context)))
+            | {name for names in _place_aliases(list(context)).values() for name in names},
             chains=chains,
             candidates=infos,
-            lemma_set=frozenset(lemmas) | frozenset(named),
+            lemma_set=frozenset(lemmas)
+            | frozenset(named)
+            | {name for names in places.values() for name in names},
             lemma_positions=lemma_positions,
             lower_positions=lower_positions,
             acronym_positions=named,

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from spacy.tokens import Span, Token
 
+from qa.gazetteer import place_aliases
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
@@ -259,7 +260,9 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
     for child in anchor.children:
         if span.start <= child.i < span.end:
             continue
-        if child.dep_ in _OTHER_CLAUSES or _holds_a_count(child):
+        # A participle on the noun is its phrase ("four warships *armed with cruise
+        # missiles*"); other clauses are not.
+        if (child.dep_ in _OTHER_CLAUSES - {"acl"}) or _holds_a_count(child):
             skip.update(t.i for t in child.subtree)
     return {
         form
@@ -396,6 +399,12 @@ def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
 _LIST_MARGIN = 4.0
 
 
+def _is_list(span: Span, kinds: set[str] | frozenset[str]) -> bool:
+    """A coordination: a "coord" candidate, or a phrase that coordinates ("Russia and
+    Iran", a phrase of the parser's "Syria, Russia and Iran")."""
+    return "coord" in kinds or any(t.dep_ == "cc" for t in span)
+
+
 def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """A plural question ("which countries", "which two states") asks for every item: when
     the best span is one item of a coordination ("the United States") and the whole ("the
@@ -415,14 +424,20 @@ def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarra
     wholes = [
         i
         for i, candidate in enumerate(candidates.candidates)
-        if "coord" in candidate.kinds
+        if _is_list(candidate.span, candidate.kinds)
         and candidates.passage_of[i] == candidates.passage_of[best]
         and candidate.span.start <= span.start
         and span.end <= candidate.span.end
         and (candidate.span.start, candidate.span.end) != (span.start, span.end)
         and logits[i] >= logits[best] - _LIST_MARGIN
     ]
-    if "coord" in candidates.candidates[best].kinds or not wholes:
+    if _fronted_subject_verb(span.root) is not None:
+        # "In Syria, Russia and Iran have backed": the fronted "Syria" is no item of it.
+        noun = span.root.head
+        while noun.dep_ == "conj":
+            noun = noun.head
+        wholes = [i for i in wholes if candidates.candidates[i].span.start > noun.i]
+    if _is_list(span, candidates.candidates[best].kinds) or not wholes:
         return logits
     other = max(wholes, key=lambda i: logits[i])
     return swapped(logits, best, other)
@@ -738,7 +753,66 @@ def _elsewhere(verb: Token, asked: dict[str, set[str]]) -> bool:
     """Whether ``verb`` is set somewhere else than the question's verb: "In Syria, Russia
     and Iran have backed ..." does not answer who backed them "in Libya"."""
     said = _named_settings(verb)
-    return any(prep in said and not (said[prep] & names) for prep, names in asked.items())
+    return any(prep in said and not _same_place(said[prep], names) for prep, names in asked.items())
+
+
+def _same_place(said: set[str], asked: set[str]) -> bool:
+    """Whether two settings name the same place, a capital standing for its country ("in
+    Damascus" for "in Syria")."""
+    return bool(said & asked) or any(place_aliases(name) & asked for name in said)
+
+
+def _set_there(verb: Token, asked: dict[str, set[str]]) -> bool:
+    """Whether ``verb`` is set in the question's place ("In Syria, Russia and Iran have
+    backed ..." for "... in Damascus")."""
+    said = _named_settings(verb)
+    return any(prep in said and _same_place(said[prep], names) for prep, names in asked.items())
+
+
+def _subject_verbs(root: Token) -> list[Token]:
+    """The verbs a noun is the subject of: as "nsubj", as the subject the parser hung on a
+    fronted phrase (``_fronted_subject_verb``), or as the "which" of a relative clause."""
+    verbs = [root.head] if root.dep_ == "nsubj" else []
+    fronted = _fronted_subject_verb(root)
+    return verbs + ([fronted] if fronted is not None else []) + _relative_clauses(root)
+
+
+# How far below a best doer set elsewhere the one set in the question's place may be ranked
+# and take its place.
+_PLACE_MARGIN = 4.0
+
+
+def prefer_asked_place(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For a question whose wh-phrase is the subject of a verb set in a named place ("Which
+    governments support the regime in Damascus?"), a best answer whose own verb is set
+    elsewhere ("Russia and Turkey have backed opposed factions *in Libya*") swaps places
+    with one, ranked near it, whose verb is set there ("*In Syria*, Russia and Iran have
+    backed ..."), whatever the two verbs are. The scores are swapped, not changed."""
+    question = candidates.question
+    if (
+        question.role is not WhRole.SUBJECT
+        or question.fine_type not in _PHRASE_TYPES
+        or question.governor < 0
+        or not len(logits)
+    ):
+        return logits
+    asked = _named_settings(question.doc[question.governor])
+    if not asked:
+        return logits
+    ok = allowed(candidates.features, question.fine_type)
+
+    def fit(i: int) -> float:
+        """2 when its verb is set in the asked place, 0 when elsewhere, 1 when unsaid."""
+        verbs = _subject_verbs(candidates.candidates[i].span.root)
+        if any(_set_there(v, asked) for v in verbs):
+            return 2.0
+        return 0.0 if any(_elsewhere(v, asked) for v in verbs) else 1.0
+
+    best = int(np.argmax(logits))
+    if fit(best) > 0.0:
+        return logits
+    near = [i for i in _near(logits, best, _PLACE_MARGIN) if ok[i] and fit(i) == 2.0]
+    return _prefer_better_fit(logits, best, near, fit)
 
 
 def _nominal_readings(verb: Token) -> list[tuple[Token, list[Token]]]:
@@ -1195,6 +1269,8 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         logits[years(candidates)] = logits.min() - 30.0
     logits = prefer_counted(logits, candidates)
     logits = prefer_measured(logits, candidates)
+    # Before the whole-list reading: it may swap in one name of the list set there.
+    logits = prefer_asked_place(logits, candidates)
     logits = prefer_whole_list(logits, candidates)
     logits = prefer_actor(logits, candidates)
     if use_embeddings:

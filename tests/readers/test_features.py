@@ -108,3 +108,19 @@ def test_an_acronym_in_the_question_is_the_name_it_stands_for() -> None:
     # ... and the name only repeats the question.
     assert found.column("overlap_lexical")[union] == 1.0
     assert found.column("novel_words")[union] == 0.0
+
+
+CAPITAL_TEXT = "Oslo has called for talks, while Lund stayed silent."
+
+
+def test_a_capital_covers_its_countrys_name_in_the_question() -> None:
+    question = QuestionAnalyzer().run("What has Norway called for?")
+    found = FeatureExtractor(use_embeddings=False).run(
+        question, [Passage("d", 0, len(CAPITAL_TEXT), CAPITAL_TEXT)]
+    )
+    assert found.column("key_coverage")[found.texts.index("talks")] == 1.0
+    other = QuestionAnalyzer().run("What has Sweden called for?")
+    found = FeatureExtractor(use_embeddings=False).run(
+        other, [Passage("d", 0, len(CAPITAL_TEXT), CAPITAL_TEXT)]
+    )
+    assert found.column("key_coverage")[found.texts.index("talks")] == 0.0

@@ -22,6 +22,7 @@ from qa.readers.readings import (
     names_a_participant,
     of_another_one,
     of_other_ones,
+    prefer_asked_place,
     prefer_called_adjective,
     prefer_counted,
     prefer_described_adjective,
@@ -601,3 +602,30 @@ def test_the_doer_of_a_relative_clause_the_parser_hung_on_the_noun_before() -> N
     found = candidates("Who has an alliance with Norway?", ALLIES)
     logits = logits_for(found, {"Lund": 3.0, "Moscow": 0.0})
     assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Moscow"
+
+
+SUPPORTERS = (
+    "In Syria, Oslo and Bergen have backed the regime against the rebels, while Oslo and"
+    " Lund have backed opposed factions in Libya."
+)
+
+
+def test_a_doer_set_in_the_asked_place_whatever_the_verb() -> None:
+    # "support" is not "back"; Damascus is the capital of Syria.
+    found = candidates("Which cities support the regime in Damascus?", SUPPORTERS)
+    doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
+    logits = logits_for(found, {"Oslo and Lund": 3.0, doers: 0.0})
+    assert found.texts[int(np.argmax(prefer_asked_place(logits, found)))] == doers
+    # Asked about Libya: the best already is set there.
+    found = candidates("Which cities support factions in Tripoli?", SUPPORTERS)
+    logits = logits_for(found, {"Oslo and Lund": 3.0, doers: 0.0})
+    assert found.texts[int(np.argmax(prefer_asked_place(logits, found)))] == "Oslo and Lund"
+
+
+def test_a_participle_on_the_counted_noun_is_part_of_its_phrase() -> None:
+    found = candidates(
+        "How many ships armed with missiles took part?",
+        "The drill involved four warships armed with cruise missiles, two escort ships and troops.",
+    )
+    logits = logits_for(found, {"two": 3.0, "four": 2.0})
+    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "four"

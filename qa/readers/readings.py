@@ -527,11 +527,46 @@ def _labelled_by(span: Span, kind: str) -> bool:
     after = _word_after(span)[-1:]
     if after and after[0].pos_ == "NOUN" and after[0].lemma_.lower() == kind:
         return True
+    return _kind_word_before(span, kind) is not None
+
+
+def _kind_word_before(span: Span, kind: str) -> Token | None:
+    """The kind noun right before a name ("the *newspaper* Kommersant"), or before its "of"
+    ("the Turkish *city* of Sanliurfa"), if the sentence has one."""
     words = [t for t in span if t.pos_ != "DET"]
     if not words or words[0].pos_ != "PROPN" or words[0].i <= span.sent.start:
-        return False
+        return None
     before = span.doc[words[0].i - 1]
-    return before.pos_ == "NOUN" and before.lemma_.lower() == kind
+    if before.lower_ == "of" and before.i > span.sent.start:
+        before = span.doc[before.i - 1]
+    return before if before.pos_ == "NOUN" and before.lemma_.lower() == kind else None
+
+
+def _named_in_full(span: Span, question: Question) -> bool:
+    """Whether the kind noun before a name carries every word of the question's
+    wh-phrase: "the *Turkish city* of Sanliurfa" for "to which Turkish city"."""
+    kind = _kind_word_before(span, question.type_word)
+    if kind is None:
+        return False
+    said = {form for t in kind.subtree if t.i < span.start for form in (t.lower_, t.lemma_.lower())}
+    asked = [
+        t
+        for t in question.doc[question.wh_start : question.wh_end]
+        if t.is_alpha and not t.is_stop and t.lower_ not in WH_WORDS
+    ]
+    return bool(asked) and all(t.lower_ in said or t.lemma_.lower() in said for t in asked)
+
+
+def _holding_logit(logits: np.ndarray, candidates: CandidateSet, i: int) -> float:
+    """The best logit of a candidate of the same passage that holds candidate ``i``."""
+    span = candidates.candidates[i].span
+    return max(
+        logits[j]
+        for j, c in enumerate(candidates.candidates)
+        if candidates.passage_of[j] == candidates.passage_of[i]
+        and c.span.start <= span.start
+        and span.end <= c.span.end
+    )
 
 
 def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -563,6 +598,19 @@ def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.nda
         if candidates.passage_of[i] == candidates.passage_of[best]
         and not outer.start <= candidates.candidates[i].span.start < outer.end
         and labelled(i)
+    ]
+    # A name the whole wh-phrase calls ("the *Turkish city* of Sanliurfa" for "to which
+    # Turkish city"), in any passage, ranked near through the phrase that holds both: the
+    # trees rank the bare name of an untagged place far down.
+    floor = logits[best] - _LABELLED_MARGIN
+    near += [
+        i
+        for i in range(len(logits))
+        if i != best
+        and i not in near
+        and labelled(i)
+        and _named_in_full(candidates.candidates[i].span, question)
+        and _holding_logit(logits, candidates, i) >= floor
     ]
     if not near:
         return logits
@@ -946,6 +994,31 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
 
 
+# How far below the best the possessor of the asked noun may be ranked and take its place:
+# "whose records" is answered by whoever the sentence says the records are of.
+_POSSESSOR_MARGIN = 16.0
+
+
+def prefer_possessor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "whose N": a best answer that is not the possessor of an N swaps places with
+    one that is: "Georgian authorities" of "access to *Georgian authorities'* records of
+    Turkish flights" for "Whose records of Turkish flights did Kommersant rely on?", not
+    "access". The scores are swapped, not changed."""
+    question = candidates.question
+    if question.wh != "whose" or question.focus < 0 or not len(logits):
+        return logits
+    noun = question.doc[question.focus]
+    forms = {noun.lemma_.lower(), noun.lower_}
+
+    def fit(i: int) -> float:
+        root = candidates.candidates[i].span.root
+        head = root.head
+        return float(root.dep_ == "poss" and _names(forms, {head.lemma_.lower(), head.lower_}))
+
+    best = int(np.argmax(logits))
+    return _prefer_better_fit(logits, best, _near(logits, best, _POSSESSOR_MARGIN), fit)
+
+
 # How far below a best place or time said of someone else the one said of the question's
 # subject may be ranked and take its place.
 _SETTING_MARGIN = 4.0
@@ -1281,6 +1354,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     # evidence than the role the sentence gives a phrase.
     logits = prefer_doer(logits, candidates)
     logits = prefer_own_setting(logits, candidates)
+    logits = prefer_possessor(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)

@@ -32,6 +32,7 @@ from qa.readers.readings import (
     prefer_modified_noun,
     prefer_name_of_kind,
     prefer_own_setting,
+    prefer_possessor,
     prefer_whole_list,
     unclocked,
 )
@@ -629,3 +630,43 @@ def test_a_participle_on_the_counted_noun_is_part_of_its_phrase() -> None:
     )
     logits = logits_for(found, {"two": 3.0, "four": 2.0})
     assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "four"
+
+
+RECORDS = "Relying on access to Latvian officials' records of flights, the paper named the pilots."
+
+
+def test_whose_takes_the_possessor_of_the_asked_noun() -> None:
+    found = candidates("Whose records of flights did the paper rely on?", RECORDS)
+    logits = logits_for(found, {"access": 6.0, "Latvian officials": -9.0})
+    assert found.texts[int(np.argmax(prefer_possessor(logits, found)))] == "Latvian officials"
+    # Not for another question: "who" asks for no possessor.
+    found = candidates("Who relied on records of flights?", RECORDS)
+    logits = logits_for(found, {"access": 6.0, "Latvian officials": -9.0})
+    assert found.texts[int(np.argmax(prefer_possessor(logits, found)))] == "access"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Called by the whole wh-phrase, though in another passage and ranked far down
+        # on its own: the phrase that holds it is near.
+        ("To which Danish port are the fighters taken?", "Esbjerg"),
+        # A port called otherwise than the question asks stays in its passage.
+        ("To which Swedish port are the fighters taken?", "Oslo"),
+    ],
+)
+def test_a_name_the_whole_wh_phrase_calls_in_another_passage(question: str, expected: str) -> None:
+    first = "The fighters travel through Oslo by ferry."
+    second = "They are taken to the Danish port of Esbjerg by bus."
+    text = f"{first} {second}"
+    parsed = QuestionAnalyzer().run(question)
+    passages = [
+        Passage("d", 0, len(first), first),
+        Passage("d", len(first) + 1, len(text), second),
+    ]
+    found = FeatureExtractor(use_embeddings=False).run(parsed, passages)
+    phrase = found.texts.index("the Danish port of Esbjerg")
+    logits = logits_for(found, {"Oslo": 5.0, "Esbjerg": -12.0})
+    logits[phrase] = 3.0
+    reranked = prefer_labelled_name(logits, found)
+    assert found.texts[int(np.argmax(reranked))] == expected

@@ -1019,6 +1019,81 @@ def prefer_possessor(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray
     return _prefer_better_fit(logits, best, _near(logits, best, _POSSESSOR_MARGIN), fit)
 
 
+# How far below the best a modifier of the asked noun may be ranked and take its place for
+# "what kind of N": the trees rank what the sentence says of the drones ("from Turkey"),
+# not the words that say which drones.
+_KIND_OF_MARGIN = 16.0
+_KIND_NOUNS = {"kind", "type", "sort", "make", "model", "brand", "class"}
+_MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+
+
+def _kind_asked(question: Question) -> Token | None:
+    """The N of "what kind / type / sort of N", or None."""
+    if question.wh not in {"what", "which"} or question.wh_start < 0:
+        return None
+    phrase = question.doc[question.wh_start : question.wh_end]
+    for token in phrase:
+        if token.lemma_.lower() in _KIND_NOUNS:
+            noun = next((o for p in token.children if p.lower_ == "of" for o in p.children), None)
+            if noun is not None and noun.pos_ in {"NOUN", "PROPN"}:
+                return noun
+    return None
+
+
+def _modifies(span: Span, lemma: str) -> bool:
+    """Whether ``span`` is the words right before a noun of ``lemma`` that say which one
+    ("high-altitude Turkish Bayraktar TB2" of "... TB2 drones"), or that noun with them
+    ("Bayraktar drones")."""
+    root = span.root
+    if root.i == span.end - 1 and root.lemma_.lower() == lemma and len(span) > 1:
+        return any(
+            c.dep_ in _MODIFIER_DEPS and c.pos_ in {"PROPN", "ADJ", "NOUN"} and c.i >= span.start
+            for c in root.lefts
+        )
+    if span.end >= len(span.doc):
+        return False
+    noun = span.doc[span.end]
+    if noun.lemma_.lower() != lemma or noun.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    words = [t for t in span if t.is_alpha or t.like_num]
+    return (
+        bool(words)
+        and all(
+            t.pos_ in {"PROPN", "ADJ", "NOUN", "NUM", "PUNCT"} and t.head.i >= span.start
+            for t in span
+        )
+        and any(t.head.i == noun.i and t.dep_ in _MODIFIER_DEPS for t in span)
+    )
+
+
+def prefer_kind_modifier(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "what kind of N": a best answer that does not say which N gives way to the
+    best-ranked words right before an N that do, within 16 logits, in any passage:
+    "What kind of drones is Azerbaijan buying?" ("Azerbaijan is buying drones from Turkey"
+    says no kind) takes the kind of "Turkish Bayraktar TB2 drones", not "Turkey"."""
+    noun = _kind_asked(candidates.question)
+    if noun is None or not len(logits):
+        return logits
+    lemma = noun.lemma_.lower()
+    best = int(np.argmax(logits))
+    if _modifies(candidates.candidates[best].span, lemma):
+        return logits
+    near = [
+        i
+        for i in _near(logits, best, _KIND_OF_MARGIN)
+        if _modifies(candidates.candidates[i].span, lemma)
+    ]
+    if not near:
+        return logits
+
+    def named(i: int) -> bool:
+        # A name says a kind ("Bayraktar"); an adjective may only describe ("small").
+        span = candidates.candidates[i].span
+        return any(t.pos_ == "PROPN" for t in span if t.lemma_.lower() != lemma)
+
+    return swapped(logits, best, max(near, key=lambda i: (named(i), logits[i])))
+
+
 # How far below a best place or time said of someone else the one said of the question's
 # subject may be ranked and take its place.
 _SETTING_MARGIN = 4.0
@@ -1355,6 +1430,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_doer(logits, candidates)
     logits = prefer_own_setting(logits, candidates)
     logits = prefer_possessor(logits, candidates)
+    logits = prefer_kind_modifier(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)

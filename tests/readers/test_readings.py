@@ -27,6 +27,7 @@ from qa.readers.readings import (
     prefer_counted,
     prefer_described_adjective,
     prefer_doer,
+    prefer_kind_modifier,
     prefer_labelled_name,
     prefer_measured,
     prefer_modified_noun,
@@ -669,4 +670,29 @@ def test_a_name_the_whole_wh_phrase_calls_in_another_passage(question: str, expe
     logits = logits_for(found, {"Oslo": 5.0, "Esbjerg": -12.0})
     logits[phrase] = 3.0
     reranked = prefer_labelled_name(logits, found)
+    assert found.texts[int(np.argmax(reranked))] == expected
+
+
+KINDS = "The army is buying drones from Lund, where small drones and Falcon drones are made."
+
+
+@pytest.mark.parametrize(
+    ("question", "scores", "expected"),
+    [
+        # The words that say which drones, a name before a mere description.
+        (
+            "What kind of drones is the army buying?",
+            {"Lund": 5.0, "small drones": -3.0, "Falcon drones": -6.0},
+            "Falcon drones",
+        ),
+        ("What type of drones is the army buying?", {"Lund": 5.0, "Falcon": -9.0}, "Falcon"),
+        # Not asked for a kind: the trees' answer stands.
+        ("Where is the army buying drones?", {"Lund": 5.0, "Falcon drones": -6.0}, "Lund"),
+    ],
+)
+def test_what_kind_of_n_takes_the_words_that_say_which_n(
+    question: str, scores: dict[str, float], expected: str
+) -> None:
+    found = candidates(question, KINDS)
+    reranked = prefer_kind_modifier(logits_for(found, scores), found)
     assert found.texts[int(np.argmax(reranked))] == expected

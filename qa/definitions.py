@@ -28,6 +28,8 @@ from typing import Any
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
+from qa.gazetteer import countries
+from qa.nlp import load_spacy
 from qa.question_forms import compile_forms, match_form
 
 _QUESTION = compile_forms(
@@ -232,6 +234,43 @@ class DefinitionAnswerer:
             and qualifier not in said[: -len(office)]
         }
 
+    def titled_otherwise(
+        self,
+        question: str,
+        answer: str,
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> bool:
+        """Whether the person in ``answer`` has titles in the documents, none of them the
+        office "Who is the <office>?" asks about: "Russian Foreign Minister Sergey Lavrov"
+        is no answer to "Who is the Armenian prime minister?". False for any other
+        question, and for a name the documents give no title.
+
+        Example:
+            >>> DefinitionAnswerer().titled_otherwise("Who is the Armenian prime minister?",
+            ...     "Sergey Lavrov", index.documents, index.sentences_mentioning,
+            ...     index.sentence_parse)  # doctest: +SKIP
+            True
+        """
+        found = _match(question)
+        words = answer.split()
+        if found is None or found[0] != "who" or not words:
+            return False
+        asked = _title_words(found[1])
+        if not asked:
+            return False
+        titles = [
+            said
+            for document, _, said, (a, b) in _titled_mentions(
+                words[-1].strip(".,'"), documents, mentioning, sentence_parse
+            )
+            if document.text[a:b] in answer
+        ]
+        # A bare "President" vouches for no place when another mention names another.
+        held = {_holds_office(said, asked) for said in titles}
+        return bool(held) and "same" not in held and ("bare" not in held or "another" in held)
+
     @staticmethod
     def _mentions(
         words: list[str],
@@ -390,6 +429,54 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     if not office or len(words) > _MAX_WORDS:
         return None
     return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift
+
+
+def _title_words(asked: str) -> list[str]:
+    """The words of an asked title (lower case), up to what restricts it: "spokeswoman"
+    of "spokeswoman who blamed Azeri forces", "analyst" of "analyst quoted by Al
+    Jazeera"; an "of" phrase is the title's ("president of iran")."""
+    words: list[str] = []
+    for token in load_spacy()(asked, disable=["ner"]):
+        if token.pos_ in {"NOUN", "PROPN", "ADJ"} or (token.lower_ == "of" and words):
+            words.append(token.lower_)
+        elif token.pos_ != "DET" or words:
+            break
+    while words and words[-1] == "of":
+        words.pop()
+    return words
+
+
+def _holds_office(said: list[str], asked: list[str]) -> str:
+    """How a title (lower-case words) stands to the office asked about: "same" (whatever
+    qualifies it in front, which ``rivals`` judges: "russian foreign minister" for
+    "armenian foreign minister"; "syrian president" for "president of syria"), "bare" (the
+    office of "president of iran" with no qualifier), "another" (the office under another
+    place: "syrian president" for "president of iran") or "other" (another office)."""
+    office = asked[1:] if len(asked) > 1 else asked
+    if _ends_title(said, asked) or ("of" not in asked and _ends_title(said, office)):
+        return "same"
+    if "of" not in asked[1:]:
+        return "other"
+    k = asked.index("of", 1)
+    head, place = asked[:k], asked[k + 1 :]
+    if not _ends_title(said, head):
+        return "other"
+    qualifiers = _without_ranks(said, head)[: -len(head)]
+    if any(_same_stem(q, p) for q in qualifiers for p in place):
+        return "same"
+    # Only a qualifier that names another country contradicts: "Syrian" for Iran, but
+    # "French" (not stem-like "France") vouches for no place either way.
+    others = countries() - {" ".join(place)}
+    named = any(_same_stem(q, c) for q in qualifiers for c in others)
+    return "another" if named else "bare"
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """ "syrian" / "syria", "turkish" / "turkey"."""
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return common >= max(4, min(len(a), len(b)) - 2)
 
 
 def _ends_title(said: list[str], words: list[str]) -> bool:

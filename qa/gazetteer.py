@@ -30,6 +30,18 @@ def _table() -> dict[str, frozenset[str]]:
     return {word: frozenset(names) for word, names in aliases.items()}
 
 
+@cache
+def countries() -> frozenset[str]:
+    """The countries' names (lower case, one word each at most as GeoNames writes them).
+
+    Example:
+        >>> "syria" in countries()
+        True
+    """
+    with CAPITALS_FILE.open(encoding="utf-8") as fh:
+        return frozenset(country.lower() for _, country in csv.reader(fh, delimiter="\t"))
+
+
 def place_aliases(word: str) -> frozenset[str]:
     """The names (lower case) a capital or a country stands for in the news.
 

@@ -391,12 +391,20 @@ class QAService:
         self, question: str, answer: ExtractedAnswer, state: _State, document_id: str | None
     ) -> bool:
         """Whether ``answer`` is a person the documents give the asked office under another
-        qualifier ("*Turkish* Defense Minister Hulusi Akar" for "the Armenian one")."""
+        qualifier ("*Turkish* Defense Minister Hulusi Akar" for "the Armenian one"), or
+        only other offices."""
         index = state.index
+        mentioning = _mentioning(index, document_id)
         rivals = self.definitions.rivals(
-            question, index.documents, _mentioning(index, document_id), index.sentence_parse
+            question, index.documents, mentioning, index.sentence_parse
         )
-        return any(answer.text in name or name in answer.text for name in rivals)
+        if any(answer.text in name or name in answer.text for name in rivals):
+            return True
+        # Or another office altogether: "Russian Foreign Minister Sergey Lavrov" for "Who is
+        # the Armenian prime minister?".
+        return self.definitions.titled_otherwise(
+            question, answer.text, index.documents, mentioning, index.sentence_parse
+        )
 
     def _analyze_meanwhile(self, question: str) -> Future[object] | None:
         """Start the reader's question-only work on the pool (None when it is off)."""

@@ -209,6 +209,7 @@ def rivals(question: str, text: str) -> set[str]:
 
 
 MINISTERS = "Turkish Defense Minister Hulusi Akar met Russian Foreign Minister Sergey Lavrov."
+PRESIDENTS = "Chilean President Jan Nowak met the envoys, and President Jan Nowak spoke."
 
 
 @pytest.mark.parametrize(
@@ -272,9 +273,46 @@ def test_the_service_answers_who_a_person_was(make_service: Callable[..., QAServ
     )
     # Nor does the reader answer it with the Turkish one, whatever it ranks first.
     assert armenian.answer is None or "Akar" not in armenian.answer.text
+    # Nor with someone titled only with other offices.
+    prime = service.ask("Who is the Armenian prime minister?")
+    titled = ("Akar", "Lavrov", "Stepanyan", "Pompeo", "Dündar")
+    assert prime.answer is None or not any(name in prime.answer.text for name in titled)
 
 
 @pytest.mark.parametrize("question", ["Who is Boris Marek?", "Who is Marek?"])
 def test_a_title_inside_an_editors_brackets(question: str) -> None:
     text = 'The paper wrote that the port "was taken by [Polish Mayor Boris] Marek\'s men."'
     assert describe(question, text) == "Polish Mayor"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "otherwise"),
+    [
+        # Titled, but never with the asked office.
+        ("Who is the Armenian prime minister?", "Sergey Lavrov", True),
+        ("Who is the Polish defense minister?", "Sergey Lavrov", True),
+        # The asked office, whatever the qualifier (``rivals`` judges that).
+        ("Who is the Russian foreign minister?", "Sergey Lavrov", False),
+        ("Who is the foreign minister?", "Foreign Minister Sergey Lavrov", False),
+        # No title in the documents, or not a question about an office holder.
+        ("Who is the Armenian prime minister?", "Ivo Marek", False),
+        ("Who met Akar?", "Sergey Lavrov", False),
+        # "The office of a place": a title in front names the place, or another one.
+        ("Who is the President of Chile?", "Jan Nowak", False),
+        ("Who is the President of Peru?", "Jan Nowak", True),
+        ("Who is the Secretary of State?", "Jan Nowak", True),
+        # What restricts the title is not part of it.
+        ("Who is the minister who met Akar?", "Sergey Lavrov", False),
+    ],
+)
+def test_a_person_titled_only_with_other_offices(
+    question: str, answer: str, otherwise: bool
+) -> None:
+    text = MINISTERS if answer != "Jan Nowak" else PRESIDENTS
+    documents = {"d": Document(id="d", text=text, title="")}
+    sentence = Sentence("d", 0, 0, len(text), text)
+    parsed = load_spacy()(text)[:]
+    found = DefinitionAnswerer().titled_otherwise(
+        question, answer, documents, lambda word: [sentence], lambda s: parsed
+    )
+    assert found is otherwise

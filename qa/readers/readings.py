@@ -254,6 +254,11 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
     """Word forms of the phrase a number belongs to, without coordinated neighbours: for
     "1,300 fighters from Syrian militias and 150 fighters from Libyan militias", the
     "1,300" phrase stops before "and 150 ..."."""
+    return {form for t in _counted_tokens(span, sentence) for form in (t.lemma_.lower(), t.lower_)}
+
+
+def _counted_tokens(span: Span, sentence: Span) -> list[Token]:
+    """The tokens of :func:`_counted_phrase`."""
     root = span.root
     anchor = root.head if root.dep_ in _ATTACHED_DEPS and root.head.i != root.i else root
     skip: set[int] = set()
@@ -264,12 +269,7 @@ def _counted_phrase(span: Span, sentence: Span) -> set[str]:
         # missiles*"); other clauses are not.
         if (child.dep_ in _OTHER_CLAUSES - {"acl"}) or _holds_a_count(child):
             skip.update(t.i for t in child.subtree)
-    return {
-        form
-        for t in anchor.subtree
-        if t.i not in skip and sentence.start <= t.i < sentence.end
-        for form in (t.lemma_.lower(), t.lower_)
-    }
+    return [t for t in anchor.subtree if t.i not in skip and sentence.start <= t.i < sentence.end]
 
 
 def _holds_a_count(token: Token) -> bool:
@@ -322,9 +322,13 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     if question.wh != "how many" or question.focus < 0:
         return False
     wanted = _counted_words(question)
-    if not wanted or _named_share(candidates, best, wanted) > 0:
-        return False
     focus = question.doc[question.focus]
+    if not wanted:
+        return False
+    if _named_share(candidates, best, wanted) > 0 and not _names_only_a_modifier(
+        candidates, best, focus
+    ):
+        return False
     if focus.lemma_.lower() in _TIME_UNITS:
         return True  # a length of time names its unit: "six years", "three weeks"
     # Only a noun that is the question's own argument: in "how many missile-carrying
@@ -332,6 +336,18 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     if focus.dep_ in _ARGUMENT_DEPS and _names_uncounted(candidates, best, focus):
         return True
     return bool(_kind_fit(candidates.features)[best] < _COUNT_FIT_MIN)
+
+
+def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) -> bool:
+    """Whether the count's phrase names the counted noun only as a word on another noun:
+    "600 Turkish troops including *drone* pilots" counts troops, not drones."""
+    forms = {focus.lemma_.lower(), focus.lower_}
+    tokens = _counted_tokens(candidates.candidates[best].span, _sentence_of(candidates, best))
+    hits = [t for t in tokens if _names(forms, {t.lemma_.lower(), t.lower_})]
+    return bool(hits) and all(
+        t.dep_ == "compound" and not _names(forms, {t.head.lemma_.lower(), t.head.lower_})
+        for t in hits
+    )
 
 
 _ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "ROOT"}

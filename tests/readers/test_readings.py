@@ -18,6 +18,7 @@ from qa.readers.readings import (
     _names_uncounted,
     allowed,
     confidence_factor,
+    counts_something_else,
     masked_logits,
     names_a_participant,
     of_another_one,
@@ -696,3 +697,18 @@ def test_what_kind_of_n_takes_the_words_that_say_which_n(
     found = candidates(question, KINDS)
     reranked = prefer_kind_modifier(logits_for(found, scores), found)
     assert found.texts[int(np.argmax(reranked))] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        # "drone" only says which pilots: 600 counts troops.
+        ("How many drones were shot down?", True),
+        ("How many troops stayed behind?", False),
+    ],
+)
+def test_a_count_naming_the_asked_noun_only_as_a_modifier_counts_something_else(
+    question: str, other: bool
+) -> None:
+    found = candidates(question, "In July, 600 troops including drone pilots stayed behind.")
+    assert counts_something_else(found, found.texts.index("600")) is other

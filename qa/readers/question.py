@@ -215,7 +215,7 @@ _INVERTING_AUX = {
     "'s",
 }
 # Verbs whose object is usually reported speech or an intention: "what did X say".
-_SAY_VERBS = {
+SAY_VERBS = {
     "say",
     "tell",
     "state",
@@ -623,7 +623,7 @@ class QuestionAnalyzer:
             t.lemma_ == "do" and t.pos_ == "VERB" and not _do_support(t, end) for t in doc[end:]
         ):
             fine = FineType.ACTION
-        elif gov_lemma in _SAY_VERBS and role is WhRole.OBJECT and end == wh_index + 1:
+        elif gov_lemma in SAY_VERBS and role is WhRole.OBJECT and end == wh_index + 1:
             fine = FineType.STATEMENT
         else:
             fine = FineType.THING

@@ -26,7 +26,7 @@ from qa.gazetteer import place_aliases
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
-from qa.readers.question import WH_WORDS, FineType, Question, WhRole
+from qa.readers.question import SAY_VERBS, WH_WORDS, FineType, Question, WhRole
 
 _MISSING_ATTRIBUTE_FACTOR = 0.02
 # "Which radio station": a name whose contextual vectors (its head, or the words next to
@@ -90,6 +90,28 @@ def answerable(candidates: CandidateSet) -> bool:
     return fine_type is not FineType.NUMBER or bool(
         (allowed(x, fine_type) & ~years(candidates)).any()
     )
+
+
+_CLAUSE_COLUMNS = [_INDEX[f"kind={k}"] for k in ("clause", "clause_full", "vp", "vp_full")]
+
+
+def unsaid(candidates: CandidateSet) -> np.ndarray:
+    """For "What did X say / tell Y / warn (about Z)?", where what was said is the whole
+    answer: the candidates that are no clause or verb phrase, which say nothing ("WBS" of
+    "... , Pompeo told WBS radio"). Not when the question says part of it itself ("What
+    did Biden say the rhetoric was encouraging?" asks for a noun phrase)."""
+    question = candidates.question
+    out = np.zeros(len(candidates), dtype=bool)
+    if question.fine_type is not FineType.STATEMENT or question.governor < 0:
+        return out
+    verb = question.doc[question.governor]
+    if any(c.dep_ in {"ccomp", "xcomp", "advcl", "acomp"} for c in verb.children):
+        return out
+    # "What does the author say *is* the way forward?": a verb after "say", however parsed.
+    if any(t.pos_ in {"VERB", "AUX"} for t in question.doc[verb.i + 1 :]):
+        return out
+    x = candidates.features
+    return ~(x[:, _CLAUSE_COLUMNS] > 0).any(axis=1)
 
 
 def restates_question(x: np.ndarray) -> np.ndarray:
@@ -1167,6 +1189,54 @@ def prefer_own_setting(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
     return _prefer_better_fit(logits, best, near, fit)
 
 
+# How far below a best statement said by someone else one said by the question's speaker
+# may be ranked and take its place.
+_SPEAKER_MARGIN = 6.0
+
+
+def prefer_speaker(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "What did X say (about Y)?": a best clause said or done by someone else swaps
+    places with one, ranked near it, that X says or does: "accused Armenian forces of
+    launching ..." (the Azeri Defense Ministry's) for "What did the Azeri Defense Ministry
+    say?", not what the Armenian spokeswoman blamed. Who says a clause is the subject of
+    the verb it complements ("X warned that ..."), or of its own verb. The scores are
+    swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.STATEMENT or question.governor < 0:
+        return logits
+    if not len(logits):
+        return logits
+    subject, _ = _actor(question.doc[question.governor])
+    if subject is None or subject.pos_ == "PRON" or subject.lower_ in WH_WORDS:
+        return logits
+    wanted = _actor_forms(subject)
+    ok = ~unsaid(candidates)
+
+    def fit(i: int) -> float:
+        """2 when X says or does it, 0 when someone named else does, 1 when unsaid."""
+        span = candidates.candidates[i].span
+        root = span.root
+        # What a verb of saying says is its clause (or what "say" takes as object), never
+        # who it is told to ("told WBS radio").
+        content = {"ccomp"} if root.lemma_.lower() == "tell" else {"ccomp", "dobj"}
+        if root.lemma_.lower() in SAY_VERBS and not any(
+            c.dep_ in content and span.start <= c.i < span.end for c in root.children
+        ):
+            return 0.0  # "told WBS" says nothing
+        verbs = [root] + ([root.head] if root.dep_ in {"ccomp", "parataxis"} else [])
+        actors = [a for v in verbs if (a := _actor(v)[0]) is not None and a.pos_ != "PRON"]
+        # "Mayor Lund" is the mayor: the words naming a doer count too.
+        if any(_names(wanted, _actor_forms(a) | _naming_forms(a)) for a in actors):
+            return 2.0
+        return 0.0 if actors else 1.0
+
+    best = int(np.argmax(logits))
+    if fit(best) > 0.0:
+        return logits
+    near = [i for i in _near(logits, best, _SPEAKER_MARGIN) if ok[i] and fit(i) == 2.0]
+    return _prefer_better_fit(logits, best, near, fit)
+
+
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     """For "what did X do": when the best span is one of coordinated actions ("assert their
     interests" of "assert their interests and position themselves for a deal") and a span
@@ -1424,7 +1494,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
     logits[names_a_participant(candidates)] = logits.min() - 30.0
     # Only when something else is left: else the best one's confidence is discounted.
-    for passed_over in (of_other_ones(candidates), unclocked(candidates)):
+    for passed_over in (of_other_ones(candidates), unclocked(candidates), unsaid(candidates)):
         if not passed_over.all():
             logits[passed_over] = logits.min() - 30.0
     if candidates.question.wh in {"how old", "how long", "how far"}:
@@ -1447,6 +1517,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_own_setting(logits, candidates)
     logits = prefer_possessor(logits, candidates)
     logits = prefer_kind_modifier(logits, candidates)
+    logits = prefer_speaker(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)

@@ -35,8 +35,10 @@ from qa.readers.readings import (
     prefer_name_of_kind,
     prefer_own_setting,
     prefer_possessor,
+    prefer_speaker,
     prefer_whole_list,
     unclocked,
+    unsaid,
 )
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
@@ -712,3 +714,48 @@ def test_a_count_naming_the_asked_noun_only_as_a_modifier_counts_something_else(
 ) -> None:
     found = candidates(question, "In July, 600 troops including drone pilots stayed behind.")
     assert counts_something_else(found, found.texts.index("600")) is other
+
+
+ACCUSATIONS = (
+    "After Mayor Lund blamed the council for the delays, the council accused him of lying."
+    " Lund told Radio Nord."
+)
+
+
+def test_what_x_said_is_a_clause_not_a_name() -> None:
+    found = candidates("What did the council say?", ACCUSATIONS)
+    kept = {found.texts[i] for i in np.flatnonzero(~unsaid(found))}
+    assert "accused him of lying" in kept
+    assert not {"Radio Nord", "the delays", "Mayor Lund"} & kept
+    # Part of what was said is in the question: a noun phrase may answer the rest.
+    found = candidates("What did the council say Lund was doing?", ACCUSATIONS)
+    assert not unsaid(found).any()
+
+
+@pytest.mark.parametrize(
+    ("question", "scores", "expected"),
+    [
+        # Said (or done) by the council, not by the mayor who blamed it.
+        (
+            "What did the council say?",
+            {"blamed the council for the delays": 3.0, "accused him of lying": 0.0},
+            "accused him of lying",
+        ),
+        # "Mayor Lund" is the mayor; a verb of saying with no clause says nothing.
+        (
+            "What did the mayor say?",
+            {
+                "told Radio Nord": 3.0,
+                "accused him of lying": 2.0,
+                "blamed the council for the delays": 0.0,
+            },
+            "blamed the council for the delays",
+        ),
+    ],
+)
+def test_what_x_said_is_what_x_says_or_does(
+    question: str, scores: dict[str, float], expected: str
+) -> None:
+    found = candidates(question, ACCUSATIONS)
+    reranked = prefer_speaker(logits_for(found, scores), found)
+    assert found.texts[int(np.argmax(reranked))] == expected

@@ -421,7 +421,9 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
             and token.lower_ not in _DULL_ADVERBS
         ):
             add(token.i, token.i + 1, "adv")
-        if pos in {"VERB", "AUX"} and (pos == "VERB" or dep == "ROOT"):
+        # A copula heads a clause of its own too: '"We're hopeful that ...," Pompeo told'.
+        copular_clause = pos == "AUX" and dep in _CLAUSE_HEADS and _has_subject(token)
+        if pos in {"VERB", "AUX"} and (pos == "VERB" or dep == "ROOT" or copular_clause):
             _verb_phrases(token, add)
     return [
         Candidate(
@@ -432,6 +434,10 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
         )
         for (a, b), entry in sorted(found.items())
     ]
+
+
+def _has_subject(token: Token) -> bool:
+    return any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in token.children)
 
 
 def _verb_phrases(verb, add) -> None:

@@ -112,3 +112,8 @@ def test_a_filler_adverb_the_parser_coordinated_is_not_part_of_a_phrase() -> Non
     )
     assert "tanks, artillery" in found
     assert not any(text.endswith(("and now", "now")) for text in found)
+
+
+def test_a_quoted_copular_clause_is_a_clause() -> None:
+    found = spans('"We are hopeful that the talks will succeed," the mayor told the radio.')
+    assert "clause" in found.get("We are hopeful that the talks will succeed", set())

@@ -42,6 +42,20 @@ _QUESTIONS: dict[str, list[str]] = {
     ],
 }
 _COMPILED = compile_forms(_QUESTIONS)
+# Where a person was born or died: answered by the reader, from a sentence that must speak
+# of that birth or death all the same.
+_PLACE = r"(?:in\s+)?(?:what|which)\s+(?:city|town|country|place|village|hospital)"
+_WHERE_QUESTIONS: dict[str, list[str]] = {
+    "born": [
+        rf"(?:where|{_PLACE})\s+(?:was|is)\s+{_WHO}\s+born\b",
+        rf"{WHAT_IS}\s+{_WHO}'s\s+(?:place\s+of\s+birth|birthplace|home\s?town)\b",
+    ],
+    "died": [
+        rf"(?:where|{_PLACE})\s+did\s+{_WHO}\s+(?:die|pass\s+away)\b",
+        rf"{WHAT_IS}\s+{_WHO}'s\s+place\s+of\s+death\b",
+    ],
+}
+_WHERE_COMPILED = compile_forms(_WHERE_QUESTIONS)
 # Words that name the person's office or the person only by reference: "When did
 # President Lincoln die?" asks about Lincoln; "When did he die?" names no one.
 _HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "st", "gen", "prof"}
@@ -88,18 +102,24 @@ _EVENT_WORDS = {
 
 
 def says_the_event(question: str, sentence: str) -> bool:
-    """False when ``question`` asks when someone was born or died and ``sentence`` says
-    nothing of a birth or a death: "September 28-30" from "Akar traveled to Azerbaijan on
-    September 28-30" does not say when Akar died. True for any other question.
+    """False when ``question`` asks when or where someone was born or died and
+    ``sentence`` says nothing of a birth or a death: "September 28-30" from "Akar traveled
+    to Azerbaijan on September 28-30" does not say when Akar died, nor "Baku" where. True
+    for any other question.
 
     Example:
         >>> says_the_event("When did Akar die?", "Akar traveled to Baku on September 28.")
         False
         >>> says_the_event("When did Lincoln die?", "Lincoln was assassinated in 1865.")
         True
+        >>> says_the_event("Where was Akar born?", "Akar traveled to Baku.")
+        False
     """
     asked = lifespan_question(question)
-    return asked is None or bool(_EVENT_WORDS[asked[0]].search(sentence))
+    if asked is not None:
+        return bool(_EVENT_WORDS[asked[0]].search(sentence))
+    where = match_form(_WHERE_COMPILED, question)
+    return where is None or bool(_EVENT_WORDS[where[0]].search(sentence))
 
 
 @lru_cache(maxsize=1024)

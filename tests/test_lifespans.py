@@ -175,6 +175,11 @@ def test_the_service_answers_from_the_parenthesis(
         ("When was Akar born?", "Akar traveled to Azerbaijan in 2020.", False),
         ("When was Akar born?", "Akar was born in 1952 in Kayseri.", True),
         ("When did Akar travel?", "Akar traveled to Azerbaijan in 2020.", True),
+        # Where, as much as when.
+        ("Where was Akar born?", "Akar traveled to Azerbaijan in 2020.", False),
+        ("In which town was Akar born?", "Akar was born in Kayseri.", True),
+        ("Where did Akar die?", "Akar died in Ankara.", True),
+        ("Where did Akar travel?", "Akar traveled to Azerbaijan in 2020.", True),
     ],
 )
 def test_a_birth_or_death_needs_a_sentence_that_speaks_of_one(

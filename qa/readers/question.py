@@ -47,6 +47,8 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
             "candidate",
             "spokeswoman",
             "spokesman",
+            "representative",
+            "delegate",
             "president",
             "leader",
             "general",
@@ -392,6 +394,11 @@ def _of_object(noun: Token) -> Token | None:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             return next((c for c in prep.children if c.dep_ == "pobj"), None)
     return None
+
+
+def names_people(lemma: str) -> bool:
+    """Whether a noun (lemma) names people: "representative", "official", "analyst"."""
+    return lemma in _TYPE_WORDS[AnswerType.PERSON]
 
 
 def _type_of_word(lemma: str) -> AnswerType | None:

@@ -26,7 +26,14 @@ from qa.gazetteer import place_aliases
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
-from qa.readers.question import SAY_VERBS, WH_WORDS, FineType, Question, WhRole
+from qa.readers.question import (
+    SAY_VERBS,
+    WH_WORDS,
+    FineType,
+    Question,
+    WhRole,
+    names_people,
+)
 
 _MISSING_ATTRIBUTE_FACTOR = 0.02
 # "Which radio station": a name whose contextual vectors (its head, or the words next to
@@ -112,6 +119,18 @@ def unsaid(candidates: CandidateSet) -> np.ndarray:
         return out
     x = candidates.features
     return ~(x[:, _CLAUSE_COLUMNS] > 0).any(axis=1)
+
+
+def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
+    """For "where": the candidates that name people ("Turkish representatives", a
+    person's name), which are no place however well their sentence matches."""
+    if candidates.question.fine_type is not FineType.PLACE:
+        return np.zeros(len(candidates), dtype=bool)
+    person = candidates.features[:, _LABEL_COLUMNS["PERSON"]] > 0
+    nouns = np.array(
+        [names_people(c.span.root.lemma_.lower()) for c in candidates.candidates], dtype=bool
+    )
+    return person | nouns
 
 
 def restates_question(x: np.ndarray) -> np.ndarray:
@@ -1494,7 +1513,12 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = masked_logits(logits, candidates.features, candidates.question.fine_type)
     logits[names_a_participant(candidates)] = logits.min() - 30.0
     # Only when something else is left: else the best one's confidence is discounted.
-    for passed_over in (of_other_ones(candidates), unclocked(candidates), unsaid(candidates)):
+    for passed_over in (
+        of_other_ones(candidates),
+        unclocked(candidates),
+        unsaid(candidates),
+        people_for_a_place(candidates),
+    ):
         if not passed_over.all():
             logits[passed_over] = logits.min() - 30.0
     if candidates.question.wh in {"how old", "how long", "how far"}:
@@ -1555,6 +1579,8 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         question, top, candidates.candidates[best].span
     ):
         factor *= _OTHER_ORDINAL_FACTOR
+    if people_for_a_place(candidates)[best]:
+        factor *= _OTHER_ORDINAL_FACTOR  # "where" answered by people: nothing left to say
     if asks_clock_time(question) and not tells_clock_time(candidates.candidates[best].span):
         factor *= _UNCLOCKED_FACTOR
     return factor

@@ -23,6 +23,7 @@ from qa.readers.readings import (
     names_a_participant,
     of_another_one,
     of_other_ones,
+    people_for_a_place,
     prefer_asked_place,
     prefer_called_adjective,
     prefer_counted,
@@ -759,3 +760,13 @@ def test_what_x_said_is_what_x_says_or_does(
     found = candidates(question, ACCUSATIONS)
     reranked = prefer_speaker(logits_for(found, scores), found)
     assert found.texts[int(np.argmax(reranked))] == expected
+
+
+def test_where_passes_over_people() -> None:
+    text = "Turkish representatives and John Smith train the recruits in Lund."
+    found = candidates("Where are the recruits trained?", text)
+    masked = {found.texts[i] for i in np.flatnonzero(people_for_a_place(found))}
+    assert {"Turkish representatives", "John Smith"} <= masked
+    assert not {"Lund", "in Lund"} & masked
+    found = candidates("Who trains the recruits?", text)
+    assert not people_for_a_place(found).any()

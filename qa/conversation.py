@@ -771,8 +771,11 @@ def _contrast(context: _Context, phrase: list[Token]) -> tuple[str, str, str] | 
 
 
 def _ordinal_only(tokens: Sequence[Token]) -> bool:
-    """ "the second": an ordinal standing for the previous question's noun."""
+    """ "the second" or "the second one": an ordinal standing for the previous question's
+    noun."""
     words = [t for t in tokens if t.lower_ not in _DETERMINERS]
+    if len(words) > 1 and words[-1].lower_ in {"one", "ones"}:
+        words = words[:-1]  # "one" stands for the noun itself
     return bool(words) and all(t.ent_type_ == "ORDINAL" or t.lower_ in ORDINAL_WORDS for t in words)
 
 

@@ -129,6 +129,12 @@ def test_pronouns_and_demonstratives_are_resolved(
             "And in the second?",
             "What did the drones target in the second phase?",
         ),
+        # "one" stands for the noun itself
+        (
+            [Turn("Who brokered the first truce?", "Russia")],
+            "And the second one?",
+            "Who brokered the second truce?",
+        ),
         # a new wh-phrase asks about the previous question with its answer filled in
         (
             [Turn("Which outlet did Rob Lee speak to?", "Al Jazeera")],

@@ -752,7 +752,12 @@ class FeatureExtractor:
             vectors[[t.i for t in content]] if content else np.zeros((0, vectors.shape[1]))
         )
         # Questions are parsed without entities (`QuestionAnalyzer`): names by their tags.
-        key = {t.lemma_.lower() for t in content if t.pos_ in {"PROPN", "NUM"} or t.like_num}
+        # An ordinal tells things apart ("the second truce"), it names nothing to find.
+        key = {
+            t.lemma_.lower()
+            for t in content
+            if (t.pos_ in {"PROPN", "NUM"} or t.like_num) and t.lower_ not in ORDINAL_WORDS
+        }
         governor = doc[question.governor] if question.governor >= 0 else None
         if governor is not None and not _is_content(governor):
             governor = None

@@ -1322,13 +1322,27 @@ def _ordinals(
 
 
 def other_ordinal(question: Question, sentence: Span) -> bool:
-    """Whether the sentence numbers a noun of the question differently, and never as the
-    question does: "in the first week of October" for "how many in the second week"."""
+    """Whether the sentence numbers a noun of the question differently, never as the
+    question does, and names it nowhere without a number: "in the first week of October"
+    for "how many in the second week"."""
     asked = _ordinals(question.doc)
     if not asked:
         return False
     found = _ordinals(sentence)
-    return any(noun in found and not found[noun] & words for noun, words in asked.items())
+
+    def unnumbered(noun: str) -> bool:
+        # "a first truce ..., and then a new truce": the new one may be the second.
+        return any(
+            t.lemma_.lower() == noun
+            and t.pos_ in {"NOUN", "PROPN"}
+            and not any(c.lower_ in ORDINAL_WORDS for c in t.children)
+            for t in sentence
+        )
+
+    return any(
+        noun in found and not found[noun] & words and not unnumbered(noun)
+        for noun, words in asked.items()
+    )
 
 
 # Words that tell one of several like things from the others ("the *new* truce").

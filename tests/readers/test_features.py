@@ -124,3 +124,10 @@ def test_a_capital_covers_its_countrys_name_in_the_question() -> None:
         other, [Passage("d", 0, len(CAPITAL_TEXT), CAPITAL_TEXT)]
     )
     assert found.column("key_coverage")[found.texts.index("talks")] == 0.0
+
+
+def test_an_ordinal_is_no_key_word() -> None:
+    text = "A new truce was brokered by the Lund Group."
+    question = QuestionAnalyzer().run("Who brokered the second truce?")
+    found = FeatureExtractor(use_embeddings=False).run(question, [Passage("d", 0, len(text), text)])
+    assert found.column("key_coverage")[found.texts.index("the Lund Group")] == 1.0

@@ -23,6 +23,7 @@ from qa.readers.readings import (
     names_a_participant,
     of_another_one,
     of_other_ones,
+    other_ordinal,
     people_for_a_place,
     prefer_asked_place,
     prefer_called_adjective,
@@ -770,3 +771,23 @@ def test_where_passes_over_people() -> None:
     assert not {"Lund", "in Lund"} & masked
     found = candidates("Who trains the recruits?", text)
     assert not people_for_a_place(found).any()
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        # Only a first week: not the second one.
+        ("How many came in the second week?", "In the first week, 300 came.", True),
+        # A first truce and a new one, which may well be the second.
+        (
+            "Who brokered the second truce?",
+            "A first truce failed, and then a new truce was brokered by the Lund Group.",
+            False,
+        ),
+    ],
+)
+def test_another_ordinal_only_when_the_noun_is_never_named_without_one(
+    question: str, text: str, other: bool
+) -> None:
+    doc = load_spacy()(text)
+    assert other_ordinal(QuestionAnalyzer().run(question), doc[:]) is other

@@ -385,7 +385,7 @@ def _last_noun(token: Token) -> Token:
 
 
 # Nouns whose "of" phrase names the kind: "which *body* of water" is a place.
-_MEASURE_OF_NOUNS = {"body", "stretch", "expanse", "strip", "patch"}
+_KIND_IN_OF_NOUNS = {"body", "stretch", "expanse", "strip", "patch"}
 
 
 def _of_object(noun: Token) -> Token | None:
@@ -656,7 +656,7 @@ class QuestionAnalyzer:
                 head = _last_noun(doc[k])
         if head is not None and head.pos_ in {"NOUN", "PROPN"}:
             lemma = head.lemma_.lower()
-            if lemma in _MEASURE_OF_NOUNS:
+            if lemma in _KIND_IN_OF_NOUNS:
                 # "which body of water": the noun after "of" says what kind of thing.
                 inner = _of_object(head)
                 if inner is not None and _type_of_word(inner.lemma_.lower()):

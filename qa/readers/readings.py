@@ -4,13 +4,18 @@ The trees score each candidate on its own features. Some answers depend on how c
 relate to each other or to the question's wording, and these are read here, after
 ranking, with the same scores: masks (a "how many" question takes a number and never a
 year, a span that only restates the wh-phrase or names the question's other participant
-is never the answer), swaps of two candidates' places (the count of what is asked, a
-measure with its unit, a plural question's whole list, the action of the question's
-actor, a name clearly of the asked kind or called so by its sentence, the doer of the
-asked verb, a noun phrase with its whole modifier, the adjective said of what the
-question names, the phrase a "who" answer's modifier belongs to) and discounts of the
-best answer's confidence when its sentence is about something else (another attribute,
-another numbered week, a count of something else).
+is never the answer; one of another of the things the question tells apart, a span with
+no time of day for "at what time", a name for what was said, people for "where" are
+passed over while something else is left), swaps of two candidates' places (the count of
+what is asked, a measure with its unit, a plural question's whole list, the action of
+the question's actor, a name clearly of the asked kind or called so by its sentence, the
+doer of the asked verb, the place or time of the question's subject, a doer set in the
+asked place, the possessor for "whose", the words that say which for "what kind of", a
+statement of the asked speaker, a noun phrase with its whole modifier, the adjective
+said of what the question names, the phrase a "who" answer's modifier belongs to) and
+discounts of the best answer's confidence when its sentence is about something else
+(another attribute, another numbered week, a count of something else, people for a
+place, no time of day).
 """
 
 from __future__ import annotations
@@ -99,9 +104,6 @@ def answerable(candidates: CandidateSet) -> bool:
     )
 
 
-_CLAUSE_COLUMNS = [_INDEX[f"kind={k}"] for k in ("clause", "clause_full", "vp", "vp_full")]
-
-
 def unsaid(candidates: CandidateSet) -> np.ndarray:
     """For "What did X say / tell Y / warn (about Z)?", where what was said is the whole
     answer: the candidates that are no clause or verb phrase, which say nothing ("WBS" of
@@ -118,7 +120,10 @@ def unsaid(candidates: CandidateSet) -> np.ndarray:
     if any(t.pos_ in {"VERB", "AUX"} for t in question.doc[verb.i + 1 :]):
         return out
     x = candidates.features
-    return ~(x[:, _CLAUSE_COLUMNS] > 0).any(axis=1)
+    return ~(x[:, _ACTION_COLUMNS] > 0).any(axis=1)
+
+
+_NOT_A_PLACE_FACTOR = 0.02
 
 
 def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
@@ -186,8 +191,9 @@ _UNCLOCKED_FACTOR = 0.02
 
 
 def asks_clock_time(question: Question) -> bool:
-    """Whether the question asks for a time of day: "At what time did the truce begin?"."""
-    return question.fine_type is FineType.TIME and question.type_word == "time"
+    """Whether the question asks for a time of day: "At what time / hour did the truce
+    begin?"."""
+    return question.fine_type is FineType.TIME and question.type_word in {"time", "hour"}
 
 
 def tells_clock_time(span: Span) -> bool:
@@ -1127,7 +1133,7 @@ def prefer_kind_modifier(logits: np.ndarray, candidates: CandidateSet) -> np.nda
     """For "what kind of N": a best answer that does not say which N gives way to the
     best-ranked words right before an N that do, within 16 logits, in any passage:
     "What kind of drones is Azerbaijan buying?" ("Azerbaijan is buying drones from Turkey"
-    says no kind) takes the kind of "Turkish Bayraktar TB2 drones", not "Turkey"."""
+    says no kind) no longer takes "Turkey", but a drones phrase that says which ones."""
     noun = _kind_asked(candidates.question)
     if noun is None or not len(logits):
         return logits
@@ -1594,7 +1600,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
     ):
         factor *= _OTHER_ORDINAL_FACTOR
     if people_for_a_place(candidates)[best]:
-        factor *= _OTHER_ORDINAL_FACTOR  # "where" answered by people: nothing left to say
+        factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left
     if asks_clock_time(question) and not tells_clock_time(candidates.candidates[best].span):
         factor *= _UNCLOCKED_FACTOR
     return factor

@@ -556,6 +556,7 @@ FERRIES = "The ferry was booked a week ago and left at 9:30 on Sunday, before th
     [
         # A time of day is asked: a day or "a week ago" does not say one.
         ("At what time did the ferry leave?", {"a week ago", "Sunday"}, {"9:30"}),
+        ("At what hour did the ferry leave?", {"a week ago", "Sunday"}, {"9:30"}),
         ("What time did the storm break?", {"a week ago"}, {"9:30", "the midnight storm"}),
         ("When did the ferry leave?", set(), {"a week ago", "Sunday", "9:30"}),
     ],

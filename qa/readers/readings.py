@@ -29,6 +29,7 @@ from spacy.tokens import Span, Token
 
 from qa.gazetteer import place_aliases
 from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
+from qa.readers.candidates import Candidate
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
 from qa.readers.question import (
@@ -527,11 +528,22 @@ def prefer_fitting_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     best = int(np.argmax(logits))
     if fit[best] >= _KIND_FIT_MIN:
         return logits
-    near = np.flatnonzero((fit >= _KIND_FIT_CLEAR) & (logits >= logits[best] - _KIND_MARGIN))
+    # Only a name: "bodies and prisoners of war" is like "which mediating body" in words
+    # alone, and names no body at all.
+    names = np.array([_is_name(c) for c in candidates.candidates], dtype=bool)
+    near = np.flatnonzero(
+        (fit >= _KIND_FIT_CLEAR) & (logits >= logits[best] - _KIND_MARGIN) & names
+    )
     if not len(near):
         return logits
     other = int(near[np.argmax(logits[near])])
     return swapped(logits, best, other)
+
+
+def _is_name(candidate: Candidate) -> bool:
+    """A named entity (not a date or a number), or a phrase headed by a proper noun."""
+    label = candidate.label or candidate.span.root.ent_type_
+    return label not in _NOT_NAMES if label else candidate.span.root.pos_ == "PROPN"
 
 
 def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -645,10 +657,8 @@ def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.nda
     def labelled(i: int) -> bool:
         # A name of any label: the kind word types it better than the small model, which
         # takes "the Centre for Strategic Communications" for a building.
-        span = candidates.candidates[i].span
-        label = candidates.candidates[i].label or span.root.ent_type_
-        name = label not in _NOT_NAMES if label else span.root.pos_ == "PROPN"
-        return name and _labelled_by(span, question.type_word)
+        candidate = candidates.candidates[i]
+        return _is_name(candidate) and _labelled_by(candidate.span, question.type_word)
 
     if labelled(best):
         return logits

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from qa.answers import Passage
 from qa.nlp import load_spacy, vocab
-from qa.readers.features import CandidateSet, FeatureExtractor
+from qa.readers.features import FEATURE_INDEX, CandidateSet, FeatureExtractor
 from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
@@ -30,6 +30,7 @@ from qa.readers.readings import (
     prefer_counted,
     prefer_described_adjective,
     prefer_doer,
+    prefer_fitting_kind,
     prefer_kind_modifier,
     prefer_labelled_name,
     prefer_measured,
@@ -792,3 +793,15 @@ def test_another_ordinal_only_when_the_noun_is_never_named_without_one(
 ) -> None:
     doc = load_spacy()(text)
     assert other_ordinal(QuestionAnalyzer().run(question), doc[:]) is other
+
+
+def test_a_best_unlike_the_kind_gives_way_only_to_a_name_of_it() -> None:
+    text = "A truce brokered by the Lund Group and Radio Nord allowed an exchange of bodies."
+    found = candidates("Which mediating body brokered the truce?", text)
+    column = FEATURE_INDEX["focus_sim"]
+    found.features[:, column] = 0.0
+    found.features[found.texts.index("bodies"), column] = 0.8  # the word, not the kind
+    logits = logits_for(found, {"the Lund Group": 3.0, "bodies": 2.0, "Radio Nord": 1.0})
+    assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "the Lund Group"
+    found.features[found.texts.index("Radio Nord"), column] = 0.8
+    assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "Radio Nord"

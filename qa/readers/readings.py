@@ -1588,6 +1588,28 @@ def states_purpose(span: Span) -> bool:
     return words[:2] in (["so", "that"], ["in", "order"], ["so", "as"])
 
 
+_SPEAKER_FACTOR = 0.02
+# Verbs a speaker may be said to do ("Who criticized Ankara?" is answered by who stated
+# it), and verbs of holding or giving, which a speaker does as well ("gave an interview",
+# "has ties to").
+_SPEECH_ACTS = SAY_VERBS | {
+    "describe", "call", "criticize", "criticise", "condemn", "blame", "accuse", "praise",
+    "urge", "deny", "confirm", "predict", "explain", "quote", "cite", "ask", "speak", "talk",
+    "have", "give", "hold", "keep", "grant",
+}  # fmt: skip
+
+
+def only_tells(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "Who <did something>?" is only the one who tells of it:
+    "US military analyst Rob Lee *told* Al Jazeera that ... drones have affected Armenian
+    forces" does not say Lee shot the drones down."""
+    asked = _asked_action(candidates.question)
+    if asked is None or asked[1] is not WhRole.SUBJECT or asked[0] in _SPEECH_ACTS:
+        return False
+    verbs = _subject_verbs(candidates.candidates[best].span.root)
+    return bool(verbs) and all(v.lemma_.lower() in SAY_VERBS for v in verbs)
+
+
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
     """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
     when its sentence is about something else than the question asks."""
@@ -1609,6 +1631,8 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         question, top, candidates.candidates[best].span
     ):
         factor *= _OTHER_ORDINAL_FACTOR
+    if only_tells(candidates, best):
+        factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best]:
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left
     if asks_clock_time(question) and not tells_clock_time(candidates.candidates[best].span):

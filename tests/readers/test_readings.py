@@ -23,6 +23,7 @@ from qa.readers.readings import (
     names_a_participant,
     of_another_one,
     of_other_ones,
+    only_tells,
     other_ordinal,
     people_for_a_place,
     prefer_asked_place,
@@ -805,3 +806,24 @@ def test_a_best_unlike_the_kind_gives_way_only_to_a_name_of_it() -> None:
     assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "the Lund Group"
     found.features[found.texts.index("Radio Nord"), column] = 0.8
     assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "Radio Nord"
+
+
+TOLD = "Analyst John Smith told the radio that the drones destroyed the tanks."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "tells"),
+    [
+        # Who tells of it did not do it.
+        ("Who destroyed the tanks?", "John Smith", True),
+        ("Who destroyed the tanks?", "the drones", False),
+        # Asked who told, spoke of it, gave an interview or has ties: the speaker may be it.
+        ("Who told the radio about the tanks?", "John Smith", False),
+        ("Who described the attack?", "John Smith", False),
+        ("Who gave the radio an interview?", "John Smith", False),
+        ("Who has ties to the radio?", "John Smith", False),
+    ],
+)
+def test_who_did_it_is_not_who_tells_of_it(question: str, answer: str, tells: bool) -> None:
+    found = candidates(question, TOLD)
+    assert only_tells(found, found.texts.index(answer)) is tells

@@ -29,7 +29,7 @@ from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
 from qa.gazetteer import countries
-from qa.nlp import load_spacy
+from qa.nlp import load_spacy, shares_stem
 from qa.question_forms import compile_forms, match_form
 
 _QUESTION = compile_forms(
@@ -333,7 +333,7 @@ def _name(
     name = [last]
     while name[0].i > span.start:
         before = name[0].nbor(-1)
-        if before.pos_ == "PROPN" or before.is_title:
+        if _name_word(before):
             name.insert(0, before)
         elif before.text == "]" and before.i > span.start and _name_word(before.nbor(-1)):
             # An editor's bracket inside a quoted name: "[Azeri President Ilham] Aliyev".
@@ -462,21 +462,13 @@ def _holds_office(said: list[str], asked: list[str]) -> str:
     if not _ends_title(said, head):
         return "other"
     qualifiers = _without_ranks(said, head)[: -len(head)]
-    if any(_same_stem(q, p) for q in qualifiers for p in place):
+    if any(shares_stem(q, p, 4) for q in qualifiers for p in place):
         return "same"
     # Only a qualifier that names another country contradicts: "Syrian" for Iran, but
     # "French" (not stem-like "France") vouches for no place either way.
     others = countries() - {" ".join(place)}
-    named = any(_same_stem(q, c) for q in qualifiers for c in others)
+    named = any(shares_stem(q, c, 4) for q in qualifiers for c in others)
     return "another" if named else "bare"
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """ "syrian" / "syria", "turkish" / "turkey"."""
-    common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
-        common += 1
-    return common >= max(4, min(len(a), len(b)) - 2)
 
 
 def _ends_title(said: list[str], words: list[str]) -> bool:

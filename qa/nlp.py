@@ -94,3 +94,18 @@ MONTH_ABBREVIATIONS = frozenset(
     {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+
+
+def shares_stem(a: str, b: str, least: int) -> bool:
+    """Whether two words (lower case) begin alike for all but their last two letters, and
+    for at least ``least`` letters: "libya" / "libyan", "syrian" / "syria".
+
+    Example:
+        >>> shares_stem("syrian", "syria", 4), shares_stem("iranian", "iraq", 4)
+        (True, False)
+    """
+    shortest = min(len(a), len(b))
+    common = 0
+    while common < shortest and a[common] == b[common]:
+        common += 1
+    return common >= max(least, shortest - 2)

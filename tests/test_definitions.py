@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -30,12 +31,20 @@ def test_questions_asking_what_a_name_is_are_told_apart(question: str, name: str
     assert definition_question(question) == name
 
 
-def describe(question: str, text: str, title: str = "") -> str | None:
-    """Ask about a one-sentence document (its whole text, parsed)."""
+def one_sentence(
+    text: str, title: str = ""
+) -> tuple[dict[str, Document], Callable[[str], list[Sentence]], Callable[[Sentence], Any]]:
+    """A one-sentence document (its whole text, parsed) as the answerer takes documents:
+    the documents, the sentences mentioning a word, a sentence's parse."""
     documents = {"d": Document(id="d", text=text, title=title)}
     sentence = Sentence("d", 0, 0, len(text), text)
     parsed = load_spacy()(text)[:]
-    found = DefinitionAnswerer().run(question, documents, lambda word: [sentence], lambda s: parsed)
+    return documents, lambda word: [sentence], lambda s: parsed
+
+
+def describe(question: str, text: str, title: str = "") -> str | None:
+    """Ask about a one-sentence document (its whole text, parsed)."""
+    found = DefinitionAnswerer().run(question, *one_sentence(text, title))
     if found is None:
         return None
     assert_verbatim(text, found.answer.start, found.answer.end, found.answer.text)
@@ -201,11 +210,7 @@ def test_a_title_asked_about_is_answered_with_the_name_after_it(
 
 
 def rivals(question: str, text: str) -> set[str]:
-    documents = {"d": Document(id="d", text=text, title="")}
-    sentence = Sentence("d", 0, 0, len(text), text)
-    parsed = load_spacy()(text)[:]
-    answerer = DefinitionAnswerer()
-    return answerer.rivals(question, documents, lambda word: [sentence], lambda s: parsed)
+    return DefinitionAnswerer().rivals(question, *one_sentence(text))
 
 
 MINISTERS = "Turkish Defense Minister Hulusi Akar met Russian Foreign Minister Sergey Lavrov."
@@ -309,10 +314,5 @@ def test_a_person_titled_only_with_other_offices(
     question: str, answer: str, otherwise: bool
 ) -> None:
     text = MINISTERS if answer != "Jan Nowak" else PRESIDENTS
-    documents = {"d": Document(id="d", text=text, title="")}
-    sentence = Sentence("d", 0, 0, len(text), text)
-    parsed = load_spacy()(text)[:]
-    found = DefinitionAnswerer().titled_otherwise(
-        question, answer, documents, lambda word: [sentence], lambda s: parsed
-    )
+    found = DefinitionAnswerer().titled_otherwise(question, answer, *one_sentence(text))
     assert found is otherwise

@@ -388,7 +388,7 @@ def _last_noun(token: Token) -> Token:
 _KIND_IN_OF_NOUNS = {"body", "stretch", "expanse", "strip", "patch"}
 
 
-def _of_object(noun: Token) -> Token | None:
+def of_object(noun: Token) -> Token | None:
     """The object of a noun's "of" phrase ("water" of "body of water"), if any."""
     for prep in noun.children:
         if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -658,7 +658,7 @@ class QuestionAnalyzer:
             lemma = head.lemma_.lower()
             if lemma in _KIND_IN_OF_NOUNS:
                 # "which body of water": the noun after "of" says what kind of thing.
-                inner = _of_object(head)
+                inner = of_object(head)
                 if inner is not None and _type_of_word(inner.lemma_.lower()):
                     lemma = inner.lemma_.lower()
             return _type_of_word(lemma) or AnswerType.THING, lemma

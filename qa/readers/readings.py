@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from spacy.tokens import Span, Token
 
 from qa.gazetteer import place_aliases
-from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS
+from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
 from qa.readers.candidates import Candidate
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
@@ -39,6 +40,7 @@ from qa.readers.question import (
     Question,
     WhRole,
     names_people,
+    of_object,
 )
 
 _MISSING_ATTRIBUTE_FACTOR = 0.02
@@ -65,6 +67,14 @@ _ACTION_COLUMNS = [_INDEX[f"kind={k}"] for k in ("vp", "vp_full", "clause", "cla
 _NOUN_COLUMNS = [
     _INDEX[f"kind={k}"] for k in ("entity", "np", "np_full", "np_cut", "conj", "coord")
 ]
+
+
+def _once(candidates: CandidateSet, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per question: several readings, the answerability check and the
+    confidence factor ask the same thing of the same candidates."""
+    if name not in candidates.extra:
+        candidates.extra[name] = compute()
+    return candidates.extra[name]
 
 
 def allowed(x: np.ndarray, fine_type: FineType) -> np.ndarray:
@@ -110,6 +120,10 @@ def unsaid(candidates: CandidateSet) -> np.ndarray:
     answer: the candidates that are no clause or verb phrase, which say nothing ("WBS" of
     "... , Pompeo told WBS radio"). Not when the question says part of it itself ("What
     did Biden say the rhetoric was encouraging?" asks for a noun phrase)."""
+    return _once(candidates, "unsaid", lambda: _unsaid(candidates))
+
+
+def _unsaid(candidates: CandidateSet) -> np.ndarray:
     question = candidates.question
     out = np.zeros(len(candidates), dtype=bool)
     if question.fine_type is not FineType.STATEMENT or question.governor < 0:
@@ -132,11 +146,13 @@ def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
     person's name), which are no place however well their sentence matches."""
     if candidates.question.fine_type is not FineType.PLACE:
         return np.zeros(len(candidates), dtype=bool)
-    person = candidates.features[:, _LABEL_COLUMNS["PERSON"]] > 0
-    nouns = np.array(
-        [names_people(c.span.root.lemma_.lower()) for c in candidates.candidates], dtype=bool
-    )
-    return person | nouns
+
+    def people() -> np.ndarray:
+        person = candidates.features[:, _LABEL_COLUMNS["PERSON"]] > 0
+        roots = [c.span.root.lemma_.lower() for c in candidates.candidates]
+        return person | np.array([names_people(lemma) for lemma in roots], dtype=bool)
+
+    return _once(candidates, "people", people)
 
 
 def restates_question(x: np.ndarray) -> np.ndarray:
@@ -179,7 +195,11 @@ def _is_year(token: Token) -> bool:
 def years(candidates: CandidateSet) -> np.ndarray:
     """Candidates that begin with a year ("1988", "1988-1994 conflict"): a date, never a
     count or an amount ("What is the population of Armenia?")."""
-    return np.array([_is_year(c.span[0]) for c in candidates.candidates], dtype=bool)
+    return _once(
+        candidates,
+        "years",
+        lambda: np.array([_is_year(c.span[0]) for c in candidates.candidates], dtype=bool),
+    )
 
 
 # "At what time" asks for a time of day: "a week ago" does not say one.
@@ -241,6 +261,19 @@ def _near(
     if among is not None:
         close &= among
     return [int(i) for i in np.flatnonzero(close) if i != best]
+
+
+def _prefer_own(
+    logits: np.ndarray, ok: np.ndarray, fit: Callable[[int], float], margin: float
+) -> np.ndarray:
+    """A best candidate ``fit`` rates 0 (said of another) swaps places with the best-ranked
+    candidate within ``margin`` that is ``ok`` and rated 2 (said of the one asked about);
+    1 is "the parse does not tell", which keeps its place."""
+    best = int(np.argmax(logits))
+    if fit(best) > 0.0:
+        return logits
+    near = [i for i in _near(logits, best, margin) if ok[i] and fit(i) == 2.0]
+    return _prefer_better_fit(logits, best, near, fit)
 
 
 def _best_rooted(
@@ -328,15 +361,7 @@ def _holds_a_count(token: Token) -> bool:
 
 def _related(a: str, b: str) -> bool:
     """The same word or the same stem: "Libya" / "Libyan", "militiamen" / "militias"."""
-    if a == b:
-        return True
-    shortest = min(len(a), len(b))
-    if shortest < 5:
-        return False
-    common = 0
-    while common < shortest and a[common] == b[common]:
-        common += 1
-    return common >= max(5, shortest - 2)
+    return a == b or shares_stem(a, b, 5)
 
 
 def _names(forms: set[str], phrase: set[str]) -> bool:
@@ -497,9 +522,7 @@ def prefer_whole_list(logits: np.ndarray, candidates: CandidateSet) -> np.ndarra
     ]
     if _fronted_subject_verb(span.root) is not None:
         # "In Syria, Russia and Iran have backed": the fronted "Syria" is no item of it.
-        noun = span.root.head
-        while noun.dep_ == "conj":
-            noun = noun.head
+        noun = _first_conjunct(span.root)
         wholes = [i for i in wholes if candidates.candidates[i].span.start > noun.i]
     if _is_list(span, candidates.candidates[best].kinds) or not wholes:
         return logits
@@ -825,6 +848,11 @@ def _asked_action(question: Question) -> tuple[str, WhRole, set[str]] | None:
     return (verb.lemma_.lower(), question.role, forms) if forms else None
 
 
+def _asked(candidates: CandidateSet) -> tuple[str, WhRole, set[str]] | None:
+    """``_asked_action`` of the candidates' question, worked out once."""
+    return _once(candidates, "asked_action", lambda: _asked_action(candidates.question))
+
+
 def _partner_forms(token: Token) -> set[str]:
     """Forms naming a participant in a sentence, its possessor's too: backing "Bashar
     al-Assad's regime" is backing Assad."""
@@ -835,15 +863,20 @@ def _partner_forms(token: Token) -> set[str]:
     return forms
 
 
+def _first_conjunct(token: Token) -> Token:
+    """The first item of the coordination ``token`` is in (``token`` itself if none)."""
+    while token.dep_ == "conj":
+        token = token.head
+    return token
+
+
 def _fronted_subject_verb(token: Token) -> Token | None:
     """The verb whose subject the small parser hung on the noun of a fronted phrase: in
     "In Syria, *Russia and Iran* have backed ...", "Russia" is a conjunct of "Syria" and
     "backed" has no subject. None for any other token."""
     if token.dep_ != "conj":
         return None
-    noun = token.head
-    while noun.dep_ == "conj":
-        noun = noun.head
+    noun = _first_conjunct(token)
     prep = noun.head
     if noun.dep_ != "pobj" or prep.dep_ != "prep" or prep.head.pos_ != "VERB":
         return None
@@ -929,11 +962,7 @@ def prefer_asked_place(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
             return 2.0
         return 0.0 if any(_elsewhere(v, asked) for v in verbs) else 1.0
 
-    best = int(np.argmax(logits))
-    if fit(best) > 0.0:
-        return logits
-    near = [i for i in _near(logits, best, _PLACE_MARGIN) if ok[i] and fit(i) == 2.0]
-    return _prefer_better_fit(logits, best, near, fit)
+    return _prefer_own(logits, ok, fit, _PLACE_MARGIN)
 
 
 def _nominal_readings(verb: Token) -> list[tuple[Token, list[Token]]]:
@@ -993,11 +1022,7 @@ def _fills(
             # subject to the parser), or the noun a participle hangs on ("the drones used by").
             done_to = [c for c in verb.children if c.dep_ in {"nsubjpass", "nsubj"}]
             readings.append((verb, done_to + ([verb.head] if verb.dep_ == "acl" else [])))
-        verbs = [root.head] if root.dep_ == "nsubj" else [_fronted_subject_verb(root)]
-        verbs += _relative_clauses(root)
-        for verb in verbs:
-            if verb is None:
-                continue
+        for verb in _subject_verbs(root):
             readings.append((verb, [c for c in verb.children if c.dep_ == "dobj"]))
             readings.extend(_nominal_readings(verb))
     else:
@@ -1022,7 +1047,7 @@ def names_a_participant(candidates: CandidateSet) -> np.ndarray:
     question whose wh-phrase is its verb's subject or object, and only names."""
     question = candidates.question
     out = np.zeros(len(candidates), dtype=bool)
-    if _asked_action(question) is None:
+    if _asked(candidates) is None:
         return out
     named = {
         form
@@ -1045,7 +1070,7 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     takes "his Armenian and Azeri counterparts", not "Russian". The scores are swapped,
     not changed."""
     question = candidates.question
-    asked = _asked_action(question) if question.fine_type in _PHRASE_TYPES else None
+    asked = _asked(candidates) if question.fine_type in _PHRASE_TYPES else None
     if asked is None or not len(logits):
         return logits
     lemma, role, other = asked
@@ -1107,7 +1132,7 @@ def _kind_asked(question: Question) -> Token | None:
     phrase = question.doc[question.wh_start : question.wh_end]
     for token in phrase:
         if token.lemma_.lower() in _KIND_NOUNS:
-            noun = next((o for p in token.children if p.lower_ == "of" for o in p.children), None)
+            noun = of_object(token)
             if noun is not None and noun.pos_ in {"NOUN", "PROPN"}:
                 return noun
     return None
@@ -1174,6 +1199,15 @@ _SETTING_TYPES = {FineType.PLACE, FineType.TIME}
 _CLIMB = 8
 
 
+def _named_subject(question: Question) -> set[str] | None:
+    """Forms of the subject of the question's verb, when it names someone (no pronoun and
+    no wh-word): {"moscow"} for "Where does Moscow have troops stationed?"."""
+    subject, _ = _actor(question.doc[question.governor])
+    if subject is None or subject.pos_ == "PRON" or subject.lower_ in WH_WORDS:
+        return None
+    return _actor_forms(subject)
+
+
 def _clause_actor(token: Token) -> Token | None:
     """Who does the nearest verb above ``token`` that names a doer: "Armenia" of "Moscow,
     which has an alliance and troops stationed in Armenia" is said of Moscow (climbing past
@@ -1204,10 +1238,9 @@ def prefer_own_setting(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
         or not len(logits)
     ):
         return logits
-    subject, _ = _actor(question.doc[question.governor])
-    if subject is None or subject.pos_ == "PRON" or subject.lower_ in WH_WORDS:
+    wanted = _named_subject(question)
+    if wanted is None:
         return logits
-    wanted = _actor_forms(subject)
     ok = allowed(candidates.features, question.fine_type)
 
     def fit(i: int) -> float:
@@ -1217,11 +1250,7 @@ def prefer_own_setting(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
             return 1.0
         return 2.0 if _names(wanted, _actor_forms(actor)) else 0.0
 
-    best = int(np.argmax(logits))
-    if fit(best) > 0.0:
-        return logits
-    near = [i for i in _near(logits, best, _SETTING_MARGIN) if ok[i] and fit(i) == 2.0]
-    return _prefer_better_fit(logits, best, near, fit)
+    return _prefer_own(logits, ok, fit, _SETTING_MARGIN)
 
 
 # How far below a best statement said by someone else one said by the question's speaker
@@ -1239,12 +1268,9 @@ def prefer_speaker(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     question = candidates.question
     if question.fine_type is not FineType.STATEMENT or question.governor < 0:
         return logits
-    if not len(logits):
+    wanted = _named_subject(question)
+    if wanted is None or not len(logits):
         return logits
-    subject, _ = _actor(question.doc[question.governor])
-    if subject is None or subject.pos_ == "PRON" or subject.lower_ in WH_WORDS:
-        return logits
-    wanted = _actor_forms(subject)
     ok = ~unsaid(candidates)
 
     def fit(i: int) -> float:
@@ -1265,11 +1291,7 @@ def prefer_speaker(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
             return 2.0
         return 0.0 if actors else 1.0
 
-    best = int(np.argmax(logits))
-    if fit(best) > 0.0:
-        return logits
-    near = [i for i in _near(logits, best, _SPEAKER_MARGIN) if ok[i] and fit(i) == 2.0]
-    return _prefer_better_fit(logits, best, near, fit)
+    return _prefer_own(logits, ok, fit, _SPEAKER_MARGIN)
 
 
 def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -1373,26 +1395,42 @@ def of_another_one(question: Question, sentence: Span, answer: Span) -> bool:
     week ago ..., and then a new truce set to enter into effect *at midnight* Sunday" lies
     in the phrase of the truce not called first (and "a week ago" in the one not called
     new, for "the new truce")."""
+    return _in_another(_told_apart(question, sentence), answer)
+
+
+_TokenSets = list[tuple[list[set[int]], list[set[int]]]]
+
+
+def _told_apart(question: Question, sentence: Span) -> _TokenSets:
+    """For each noun the question sets apart that the sentence names both so set apart
+    and otherwise: the token sets held by the mentions so set apart, and by the others."""
+    found = []
     for noun, words in _ordinals(question.doc, _DISTINGUISHING).items():
         same = [t for t in sentence if t.lemma_.lower() == noun and t.pos_ in {"NOUN", "PROPN"}]
         numbered = [t for t in same if any(c.lower_ in words for c in t.children)]
         others = [t for t in same if t not in numbered]
-        if not numbered or not others:
-            continue
+        if numbered and others:
+            found.append(([_held_by(t) for t in numbered], [_held_by(t) for t in others]))
+    return found
 
-        def holds(token: Token) -> bool:
-            # Its own phrase, and the clause it is the subject of, without the clauses
-            # coordinated with that one ("... was signed in May, and then a new one ...").
-            inside = {t.i for t in token.subtree}
-            if token.dep_ in _SUBJECT_DEPS:
-                verb = token.head
-                joined = {t.i for c in verb.children if c.dep_ == "conj" for t in c.subtree}
-                inside |= {t.i for t in verb.subtree} - joined
-            return all(t.i in inside for t in answer)
 
-        if not any(holds(t) for t in numbered) and any(holds(t) for t in others):
-            return True
-    return False
+def _held_by(token: Token) -> set[int]:
+    """A mention's own phrase, and the clause it is the subject of, without the clauses
+    coordinated with that one ("... was signed in May, and then a new one ...")."""
+    inside = {t.i for t in token.subtree}
+    if token.dep_ in _SUBJECT_DEPS:
+        verb = token.head
+        joined = {t.i for c in verb.children if c.dep_ == "conj" for t in c.subtree}
+        inside |= {t.i for t in verb.subtree} - joined
+    return inside
+
+
+def _in_another(told_apart: _TokenSets, answer: Span) -> bool:
+    tokens = {t.i for t in answer}
+    return any(
+        not any(tokens <= held for held in numbered) and any(tokens <= held for held in others)
+        for numbered, others in told_apart
+    )
 
 
 def of_other_ones(candidates: CandidateSet) -> np.ndarray:
@@ -1404,8 +1442,13 @@ def of_other_ones(candidates: CandidateSet) -> np.ndarray:
     out = np.zeros(len(candidates), dtype=bool)
     if not _ordinals(question.doc, _DISTINGUISHING):
         return out
+    # The mentions' phrases depend on the sentence alone: once per passage.
+    by_passage: dict[int, _TokenSets] = {}
     for i, candidate in enumerate(candidates.candidates):
-        out[i] = of_another_one(question, _sentence_of(candidates, i), candidate.span)
+        k = candidates.passage_of[i]
+        if k not in by_passage:
+            by_passage[k] = _told_apart(question, _sentence_of(candidates, i))
+        out[i] = _in_another(by_passage[k], candidate.span)
     return out
 
 
@@ -1603,7 +1646,7 @@ def only_tells(candidates: CandidateSet, best: int) -> bool:
     """Whether the best answer to "Who <did something>?" is only the one who tells of it:
     "US military analyst Rob Lee *told* Al Jazeera that ... drones have affected Armenian
     forces" does not say Lee shot the drones down."""
-    asked = _asked_action(candidates.question)
+    asked = _asked(candidates)
     if asked is None or asked[1] is not WhRole.SUBJECT or asked[0] in _SPEECH_ACTS:
         return False
     verbs = _subject_verbs(candidates.candidates[best].span.root)

@@ -58,6 +58,11 @@ def candidates(question: str, text: str) -> CandidateSet:
     return FeatureExtractor(use_embeddings=False).run(parsed, [Passage("d", 0, len(text), text)])
 
 
+def top(found: CandidateSet, logits: np.ndarray) -> str:
+    """The text of the candidate ranked first by ``logits``."""
+    return found.texts[int(np.argmax(logits))]
+
+
 def logits_for(found: CandidateSet, scores: dict[str, float]) -> np.ndarray:
     """Made-up ranker scores: those named by candidate text, -10 for the rest."""
     logits = np.full(len(found), -10.0)
@@ -71,7 +76,7 @@ def test_a_span_that_only_restates_the_wh_phrase_is_never_ranked_first() -> None
     logits = np.zeros(len(found))
     logits[found.texts.index("Turkish")] = 5.0
     masked = masked_logits(logits, found.features, found.question.fine_type)
-    assert found.texts[int(np.argmax(masked))] != "Turkish"
+    assert top(found, masked) != "Turkish"
     assert masked[found.texts.index("Gaziantep")] == 0.0
 
 
@@ -98,7 +103,7 @@ def test_who_and_where_never_take_a_date_or_a_number(
     found = candidates(question, text)
     logits = logits_for(found, {dated: 5.0, placed: 1.0})
     masked = masked_logits(logits, found.features, found.question.fine_type)
-    assert found.texts[int(np.argmax(masked))] == placed
+    assert top(found, masked) == placed
     assert masked[found.texts.index(placed)] == 1.0
 
 
@@ -113,11 +118,11 @@ def test_the_count_of_what_is_asked_takes_the_place_of_another_near_it(question:
     found = candidates(question, FIGHTERS)
     logits = logits_for(found, {"1,300": 2.0, "150": 1.0})
     ranked = prefer_counted(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == "150"
+    assert top(found, ranked) == "150"
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
     # Far below the best, a count keeps its place.
     logits[found.texts.index("150")] = -5.0
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "1,300"
+    assert top(found, prefer_counted(logits, found)) == "1,300"
 
 
 @pytest.mark.parametrize(
@@ -131,24 +136,24 @@ def test_a_count_inside_another_counts_its_own_noun(question: str, expected: str
     text = "The crash left 40 passengers dead, including three children, and dozens hurt."
     found = candidates(question, text)
     logits = logits_for(found, {"40": 5.0, "three": 0.5})
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected
+    assert top(found, prefer_counted(logits, found)) == expected
     # Beyond the wider margin, the best keeps its place.
     logits[found.texts.index("three")] = -2.0
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "40"
+    assert top(found, prefer_counted(logits, found)) == "40"
 
 
 def test_a_count_naming_all_of_what_is_asked_comes_from_further_below() -> None:
     found = candidates("How many fighters from Libyan militias deployed?", FIGHTERS)
     # "1,300" names the fighters and militias but not "Libyan": "150" names all three.
     logits = logits_for(found, {"1,300": 5.0, "150": 1.0})
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "150"
+    assert top(found, prefer_counted(logits, found)) == "150"
 
 
 def test_a_measure_keeps_its_unit() -> None:
     text = "Three weeks into the war, the danger is mounting."
     found = candidates("How long has the war been going on?", text)
     logits = logits_for(found, {"Three": 2.0})
-    assert found.texts[int(np.argmax(prefer_measured(logits, found)))] == "Three weeks"
+    assert top(found, prefer_measured(logits, found)) == "Three weeks"
 
 
 @pytest.mark.parametrize(
@@ -164,7 +169,7 @@ def test_a_plural_question_takes_the_whole_list(question: str, expected: str) ->
     logits = logits_for(
         found, {"the United States": 2.0, "the United States, Russia and France": 0.0}
     )
-    assert found.texts[int(np.argmax(prefer_whole_list(logits, found)))] == expected
+    assert top(found, prefer_whole_list(logits, found)) == expected
 
 
 @pytest.mark.parametrize(
@@ -178,7 +183,7 @@ def test_the_verbs_from_phrase_says_which_ones_are_counted(question: str, expect
     text = "In May, 400 soldiers from southern towns and 90 soldiers from northern villages came."
     found = candidates(question, text)
     logits = logits_for(found, {"400": 2.0, "90": 1.0})
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == expected
+    assert top(found, prefer_counted(logits, found)) == expected
 
 
 @pytest.mark.parametrize(
@@ -193,7 +198,7 @@ def test_the_kind_of_a_name_gives_way_to_the_name(question: str, expected: str) 
     found = candidates(question, TEXT)
     logits = logits_for(found, {"the Turkish city of Gaziantep": 2.0, "Gaziantep": 0.0})
     ranked = prefer_name_of_kind(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == expected
+    assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
 
 
@@ -225,7 +230,7 @@ def test_a_name_the_sentence_calls_the_asked_kind_takes_the_place_of_another(
     names = [t for t in found.texts if t in {"the Nordic Policy Institute", "Dagens Nyheter"}]
     logits = logits_for(found, {"Radio North": 2.0, **dict.fromkeys(names, -5.0)})
     ranked = prefer_labelled_name(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == expected
+    assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
 
 
@@ -235,7 +240,7 @@ def test_a_name_inside_the_best_phrase_of_the_asked_kind_stays_there() -> None:
     )
     logits = logits_for(found, {"NATO-backed Islamist militias": 2.0, "Islamist": 0.0})
     ranked = prefer_labelled_name(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == "NATO-backed Islamist militias"
+    assert top(found, ranked) == "NATO-backed Islamist militias"
 
 
 QUOTED = (
@@ -252,7 +257,7 @@ def test_an_adjective_question_takes_the_adjective_said_of_what_it_names(
     found = candidates("What word did the senator use to describe the town's sale of land?", QUOTED)
     logits = logits_for(found, {"northern": 3.0, "reckless": reckless})
     ranked = prefer_described_adjective(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == expected
+    assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)
 
 
@@ -271,7 +276,7 @@ def test_what_x_called_y_takes_the_adjective_said_of_y(question: str, expected: 
     found = candidates(question, QUOTED)
     logits = logits_for(found, {"the council's plan": 3.0, "reckless": -12.0})
     ranked = prefer_called_adjective(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == expected
+    assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)
 
 
@@ -304,7 +309,7 @@ def test_who_takes_the_phrase_a_nationality_word_modifies(phrase: float, expecte
     found = candidates("Who surrounded the city?", "Russian troops surrounded the city in March.")
     logits = logits_for(found, {"Russian": 1.0, "Russian troops": phrase})
     ranked = prefer_modified_noun(logits, found)
-    assert found.texts[int(np.argmax(ranked))] == expected
+    assert top(found, ranked) == expected
 
 
 RIFLES = "Scouts saw old rifles used in the valley by the mountain rangers against Omar Tal."
@@ -323,14 +328,14 @@ RIFLES = "Scouts saw old rifles used in the valley by the mountain rangers again
 def test_who_takes_the_doer_of_the_asked_verb_and_object(question: str, expected: str) -> None:
     found = candidates(question, RIFLES)
     logits = logits_for(found, {"Omar Tal": 3.0, "the mountain rangers": -8.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+    assert top(found, prefer_doer(logits, found)) == expected
 
 
 def test_the_doer_of_a_participle_is_its_agent() -> None:
     text = "The wars led by Washington in the region lasted for decades, Omar Tal said."
     found = candidates("Who led the wars?", text)
     logits = logits_for(found, {"Omar Tal": 3.0, "Washington": -5.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Washington"
+    assert top(found, prefer_doer(logits, found)) == "Washington"
 
 
 BACKERS = (
@@ -352,7 +357,7 @@ def test_the_doer_of_a_sentence_with_a_fronted_phrase_and_a_possessor(question: 
     found = candidates(question, BACKERS)
     doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
     logits = logits_for(found, {"Oslo and Lund": 3.0, doers: -6.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == doers
+    assert top(found, prefer_doer(logits, found)) == doers
 
 
 @pytest.mark.parametrize(
@@ -370,14 +375,14 @@ def test_the_doer_of_the_asked_verb_said_as_a_noun(question: str, expected: str)
     )
     found = candidates(question, text)
     logits = logits_for(found, {"army troops": 3.0, "Rebel units": -6.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+    assert top(found, prefer_doer(logits, found)) == expected
 
 
 def test_the_doer_of_the_asked_verb_somewhere_else_is_not_the_one_asked_about() -> None:
     found = candidates("Who backed Mayor Ivo Marek's plan in Denmark?", BACKERS)
     doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
     logits = logits_for(found, {"Oslo and Lund": 3.0, doers: -6.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Oslo and Lund"
+    assert top(found, prefer_doer(logits, found)) == "Oslo and Lund"
 
 
 @pytest.mark.parametrize(
@@ -438,7 +443,7 @@ def test_what_x_did_takes_the_object_of_the_asked_verb(
 ) -> None:
     found = candidates(question, text)
     logits = logits_for(found, scores)
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == expected
+    assert top(found, prefer_doer(logits, found)) == expected
 
 
 @pytest.mark.parametrize(
@@ -547,7 +552,7 @@ def test_where_and_when_take_the_setting_of_the_questions_subject(
 ) -> None:
     found = candidates(question, text)
     reranked = prefer_own_setting(logits_for(found, scores), found)
-    assert found.texts[int(np.argmax(reranked))] == expected
+    assert top(found, reranked) == expected
 
 
 FERRIES = "The ferry was booked a week ago and left at 9:30 on Sunday, before the midnight storm."
@@ -611,7 +616,7 @@ def test_the_doer_of_a_relative_clause_the_parser_hung_on_the_noun_before() -> N
     # "which has an alliance" is Moscow's, though the parser hangs it on "the Karabakh".
     found = candidates("Who has an alliance with Norway?", ALLIES)
     logits = logits_for(found, {"Lund": 3.0, "Moscow": 0.0})
-    assert found.texts[int(np.argmax(prefer_doer(logits, found)))] == "Moscow"
+    assert top(found, prefer_doer(logits, found)) == "Moscow"
 
 
 SUPPORTERS = (
@@ -625,11 +630,11 @@ def test_a_doer_set_in_the_asked_place_whatever_the_verb() -> None:
     found = candidates("Which cities support the regime in Damascus?", SUPPORTERS)
     doers = next(t for t in found.texts if t.startswith("Oslo and Bergen"))
     logits = logits_for(found, {"Oslo and Lund": 3.0, doers: 0.0})
-    assert found.texts[int(np.argmax(prefer_asked_place(logits, found)))] == doers
+    assert top(found, prefer_asked_place(logits, found)) == doers
     # Asked about Libya: the best already is set there.
     found = candidates("Which cities support factions in Tripoli?", SUPPORTERS)
     logits = logits_for(found, {"Oslo and Lund": 3.0, doers: 0.0})
-    assert found.texts[int(np.argmax(prefer_asked_place(logits, found)))] == "Oslo and Lund"
+    assert top(found, prefer_asked_place(logits, found)) == "Oslo and Lund"
 
 
 def test_a_participle_on_the_counted_noun_is_part_of_its_phrase() -> None:
@@ -638,7 +643,7 @@ def test_a_participle_on_the_counted_noun_is_part_of_its_phrase() -> None:
         "The drill involved four warships armed with cruise missiles, two escort ships and troops.",
     )
     logits = logits_for(found, {"two": 3.0, "four": 2.0})
-    assert found.texts[int(np.argmax(prefer_counted(logits, found)))] == "four"
+    assert top(found, prefer_counted(logits, found)) == "four"
 
 
 RECORDS = "Relying on access to Latvian officials' records of flights, the paper named the pilots."
@@ -647,11 +652,11 @@ RECORDS = "Relying on access to Latvian officials' records of flights, the paper
 def test_whose_takes_the_possessor_of_the_asked_noun() -> None:
     found = candidates("Whose records of flights did the paper rely on?", RECORDS)
     logits = logits_for(found, {"access": 6.0, "Latvian officials": -9.0})
-    assert found.texts[int(np.argmax(prefer_possessor(logits, found)))] == "Latvian officials"
+    assert top(found, prefer_possessor(logits, found)) == "Latvian officials"
     # Not for another question: "who" asks for no possessor.
     found = candidates("Who relied on records of flights?", RECORDS)
     logits = logits_for(found, {"access": 6.0, "Latvian officials": -9.0})
-    assert found.texts[int(np.argmax(prefer_possessor(logits, found)))] == "access"
+    assert top(found, prefer_possessor(logits, found)) == "access"
 
 
 @pytest.mark.parametrize(
@@ -678,7 +683,7 @@ def test_a_name_the_whole_wh_phrase_calls_in_another_passage(question: str, expe
     logits = logits_for(found, {"Oslo": 5.0, "Esbjerg": -12.0})
     logits[phrase] = 3.0
     reranked = prefer_labelled_name(logits, found)
-    assert found.texts[int(np.argmax(reranked))] == expected
+    assert top(found, reranked) == expected
 
 
 KINDS = "The army is buying drones from Lund, where small drones and Falcon drones are made."
@@ -703,7 +708,7 @@ def test_what_kind_of_n_takes_the_words_that_say_which_n(
 ) -> None:
     found = candidates(question, KINDS)
     reranked = prefer_kind_modifier(logits_for(found, scores), found)
-    assert found.texts[int(np.argmax(reranked))] == expected
+    assert top(found, reranked) == expected
 
 
 @pytest.mark.parametrize(
@@ -763,7 +768,7 @@ def test_what_x_said_is_what_x_says_or_does(
 ) -> None:
     found = candidates(question, ACCUSATIONS)
     reranked = prefer_speaker(logits_for(found, scores), found)
-    assert found.texts[int(np.argmax(reranked))] == expected
+    assert top(found, reranked) == expected
 
 
 def test_where_passes_over_people() -> None:
@@ -803,9 +808,9 @@ def test_a_best_unlike_the_kind_gives_way_only_to_a_name_of_it() -> None:
     found.features[:, column] = 0.0
     found.features[found.texts.index("bodies"), column] = 0.8  # the word, not the kind
     logits = logits_for(found, {"the Lund Group": 3.0, "bodies": 2.0, "Radio Nord": 1.0})
-    assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "the Lund Group"
+    assert top(found, prefer_fitting_kind(logits, found)) == "the Lund Group"
     found.features[found.texts.index("Radio Nord"), column] = 0.8
-    assert found.texts[int(np.argmax(prefer_fitting_kind(logits, found)))] == "Radio Nord"
+    assert top(found, prefer_fitting_kind(logits, found)) == "Radio Nord"
 
 
 TOLD = "Analyst John Smith told the radio that the drones destroyed the tanks."

@@ -29,7 +29,7 @@ from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
 from qa.gazetteer import countries
-from qa.nlp import load_spacy, shares_stem
+from qa.nlp import MEASURE_LABELS, load_spacy, shares_stem
 from qa.question_forms import compile_forms, match_form
 
 _QUESTION = compile_forms(
@@ -70,8 +70,6 @@ _RANKS = frozenset(
         "professor", "prof", "prof.", "sheikh",
     }
 )  # fmt: skip
-# Entities that never belong to a title in front of a name.
-_NOT_TITLE_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT"})
 
 
 def definition_question(question: str) -> str | None:
@@ -417,7 +415,7 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     at = begin.i - 1
     while at >= span.start:
         token = span.doc[at]
-        if token.ent_type_ in _NOT_TITLE_ENTITIES or not (
+        if token.ent_type_ in MEASURE_LABELS or not (
             token.pos_ in {"PROPN", "NOUN", "ADJ"} or token.lower_ == "of"
         ):
             break

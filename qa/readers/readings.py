@@ -29,7 +29,7 @@ import numpy as np
 from spacy.tokens import Span, Token
 
 from qa.gazetteer import place_aliases
-from qa.nlp import MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
+from qa.nlp import MEASURE_LABELS, MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
 from qa.readers.candidates import Candidate
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
@@ -604,7 +604,7 @@ def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
 # How far below the best a name the sentence calls the asked kind may be ranked and still
 # take its place; as far as the doer's: the trees know no word for "think-tank" after a name.
 _LABELLED_MARGIN = 12.0
-_NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+_NOT_NAMES = MEASURE_LABELS | {"QUANTITY"}
 
 
 def _word_after(span: Span) -> list[Token]:

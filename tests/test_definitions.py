@@ -215,6 +215,7 @@ def rivals(question: str, text: str) -> set[str]:
 
 MINISTERS = "Turkish Defense Minister Hulusi Akar met Russian Foreign Minister Sergey Lavrov."
 PRESIDENTS = "Chilean President Jan Nowak met the envoys, and President Jan Nowak spoke."
+SPOKESWOMAN = "Armenian Defense Ministry spokeswoman Lena Markova blamed the artillery."
 
 
 @pytest.mark.parametrize(
@@ -306,6 +307,9 @@ def test_a_title_inside_an_editors_brackets(question: str) -> None:
         ("Who is the President of Chile?", "Jan Nowak", False),
         ("Who is the President of Peru?", "Jan Nowak", True),
         ("Who is the Secretary of State?", "Jan Nowak", True),
+        # The office "for" a body: what both name ("Defense Ministry") decides nothing.
+        ("Who is the spokeswoman for the Azeri Defense Ministry?", "Lena Markova", True),
+        ("Who is the spokeswoman for the Armenian Defense Ministry?", "Lena Markova", False),
         # What restricts the title is not part of it.
         ("Who is the minister who met Akar?", "Sergey Lavrov", False),
     ],
@@ -313,6 +317,6 @@ def test_a_title_inside_an_editors_brackets(question: str) -> None:
 def test_a_person_titled_only_with_other_offices(
     question: str, answer: str, otherwise: bool
 ) -> None:
-    text = MINISTERS if answer != "Jan Nowak" else PRESIDENTS
+    text = {"Jan Nowak": PRESIDENTS, "Lena Markova": SPOKESWOMAN}.get(answer, MINISTERS)
     found = DefinitionAnswerer().titled_otherwise(question, answer, *one_sentence(text))
     assert found is otherwise

@@ -31,7 +31,7 @@ from qa.readers.candidates import (
     CandidateGenerator,
     SentenceCache,
 )
-from qa.readers.question import FineType, Question, WhRole
+from qa.readers.question import SAY_VERBS, FineType, Question, WhRole
 from qa.readers.token_encoder import TokenEncoder
 
 # Entity labels, grouped the way answer types use them.
@@ -404,6 +404,8 @@ class _SentenceInfo:
     lower_positions: dict[str, list[int]] = field(default_factory=dict)
     acronym_positions: dict[str, list[int]] = field(default_factory=dict)
     """Positions of the words of each name whose initials (``acronyms``) are the key."""
+    unnamed_speaker: bool = False
+    """Whether someone unnamed ("the paper", "it", "he") says or writes the sentence."""
     order: tuple[Candidate, ...] = ()
     """The candidate list ``arrays`` describes, row by row."""
     arrays: _CandidateArrays | None = None
@@ -501,6 +503,7 @@ class _SentenceInfo:
             | {name for names in _place_aliases(list(context)).values() for name in names},
             chains=chains,
             candidates=infos,
+            unnamed_speaker=_unnamed_speaker(tokens),
             lemma_set=frozenset(lemmas)
             | frozenset(named)
             | {name for names in places.values() for name in names},
@@ -629,6 +632,31 @@ class _CandidateArrays:
         )
 
 
+def _source_lemmas(question: Question) -> set[str]:
+    """Lemmas of the source an "according to X" phrase of the question names."""
+    return {
+        t.lemma_.lower()
+        for token in question.doc
+        if token.lower_ == "according" and token.i + 1 < len(question.doc)
+        for pobj in question.doc[token.i + 1].children
+        if pobj.dep_ == "pobj"
+        for t in pobj.subtree
+    }
+
+
+def _unnamed_speaker(tokens: list[Token]) -> bool:
+    """Whether a verb of saying in the sentence has a pronoun or a common noun ("the
+    paper") for its subject: a source named elsewhere."""
+    return any(
+        t.lemma_ in SAY_VERBS
+        and any(
+            c.dep_ == "nsubj" and (c.pos_ == "PRON" or (c.pos_ == "NOUN" and c.ent_type_ == ""))
+            for c in t.children
+        )
+        for t in tokens
+    )
+
+
 @dataclass
 class _QuestionView:
     question: Question
@@ -638,6 +666,8 @@ class _QuestionView:
     wh_lemmas: set[str]
     """Words of the wh-phrase ("which *Turkish city*"): they name the answer's kind."""
     key_lemmas: set[str]
+    source_lemmas: set[str]
+    """Key words of the source the question cites ("according to *Kommersant*")."""
     governor: Token | None
     governor_vector: np.ndarray | None
     focus: Token | None
@@ -774,6 +804,7 @@ class FeatureExtractor:
                 for form in (t.lemma_.lower(), t.lower_)
             },
             key_lemmas=key,
+            source_lemmas=key & _source_lemmas(question),
             governor=governor,
             governor_vector=vectors[governor.i] if governor is not None else None,
             focus=focus,
@@ -822,9 +853,12 @@ class FeatureExtractor:
         aligned_idx = np.flatnonzero(aligned)
 
         key = view.key_lemmas
-        key_coverage = len(key & info.lemma_set) / len(key) if key else 1.0
+        # A source the question cites is often named a sentence or two before one that
+        # is only "the paper added": an unnamed speaker stands for it.
+        cited = view.source_lemmas if info.unnamed_speaker else set()
+        key_coverage = len(key & (info.lemma_set | cited)) / len(key) if key else 1.0
         context_lemmas = info.context_lemmas
-        key_coverage_context = len(key & context_lemmas) / len(key) if key else 1.0
+        key_coverage_context = len(key & (context_lemmas | cited)) / len(key) if key else 1.0
 
         # The sentence word aligned with the question's verb (or attribute noun).
         gov_pos, gov_sim_vec = -1, None

@@ -630,7 +630,12 @@ class QuestionAnalyzer:
             t.lemma_ == "do" and t.pos_ == "VERB" and not _do_support(t, end) for t in doc[end:]
         ):
             fine = FineType.ACTION
-        elif gov_lemma in SAY_VERBS and role is WhRole.OBJECT and end == wh_index + 1:
+        elif (
+            gov_lemma in SAY_VERBS
+            and (role is WhRole.OBJECT or (role is WhRole.PREP_OBJECT and prep == "about"))
+            and end == wh_index + 1
+        ):
+            # "What did Mashregh News warn about?" asks what it warned, as a bare "warn" does.
             fine = FineType.STATEMENT
         else:
             fine = FineType.THING
@@ -662,6 +667,10 @@ class QuestionAnalyzer:
                 if inner is not None and _type_of_word(inner.lemma_.lower()):
                     lemma = inner.lemma_.lower()
             return _type_of_word(lemma) or AnswerType.THING, lemma
+        # "What are Turkish representatives doing among ...": the parser may hang "doing"
+        # on the subject as a clause, which would read as "what are representatives".
+        if any(t.lemma_ == "do" and t.tag_ == "VBG" for t in doc[wh_index + 1 :]):
+            return AnswerType.CLAUSE, ""
         # "what is the capital of X": the subject/attribute noun names the type.
         root = wh_token.head
         if root.lemma_ in {"be"}:

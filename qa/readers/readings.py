@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
-from qa.gazetteer import place_aliases
+from qa.gazetteer import countries, place_aliases
 from qa.nlp import MEASURE_LABELS, MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
 from qa.readers.candidates import Candidate
 from qa.readers.features import FEATURE_INDEX as _INDEX
@@ -398,6 +398,8 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     focus = question.doc[question.focus]
     if not wanted:
         return False
+    if _of_another_country(candidates, best, focus):
+        return True
     if _named_share(candidates, best, wanted) > 0 and not _names_only_a_modifier(
         candidates, best, focus
     ):
@@ -409,6 +411,58 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     if focus.dep_ in _ARGUMENT_DEPS and _names_uncounted(candidates, best, focus):
         return True
     return bool(_kind_fit(candidates.features)[best] < _COUNT_FIT_MIN)
+
+
+def _country(word: Token) -> str | None:
+    """The country a nationality or country word names ("Azeri", "Turkish", "Syria"): the
+    one it shares the longest start with, of four letters or more ("Turkish" is Turkey's,
+    not Turkmenistan's). Irregular ones ("Polish", "Dutch") name none, so decide nothing."""
+    if word.pos_ not in {"ADJ", "PROPN"}:
+        return None
+    lower = word.lower_
+    # One-word names only: "Democratic" is no start of "Democratic Republic of the Congo".
+    found = [c for c in countries() if " " not in c and shares_stem(lower, c, 4)]
+    return max(found, key=lambda c: (_common_start(lower, c), -len(c)), default=None)
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _of_another_country(candidates: CandidateSet, best: int, focus: Token) -> bool:
+    """Whether the count counts the asked noun of another country only: "600 *Turkish*
+    troops" for "How many *Azerbaijani* troops took part?"."""
+    asked = {
+        c for t in focus.children if t.dep_ in {"amod", "compound"} for c in [_country(t)] if c
+    }
+    if not asked:
+        return False
+    tokens = _counted_tokens(candidates.candidates[best].span, _sentence_of(candidates, best))
+    forms = {focus.lemma_.lower(), focus.lower_}
+    said = {
+        c
+        for t in tokens
+        if _names(forms, {t.lemma_.lower(), t.lower_})
+        for m in _qualifiers(t)
+        for c in [_country(m)]
+        if c
+    }
+    return bool(said) and not (said & asked)
+
+
+def _qualifiers(noun: Token) -> list[Token]:
+    """The words that say whose ``noun`` is: its modifiers, and those of its "from" or
+    "of" phrase ("fighters from *Syrian* militias", "troops from *Turkey*")."""
+    found = [m for m in noun.children if m.dep_ in {"amod", "compound"}]
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in {"from", "of"}:
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    found += [pobj, *(m for m in pobj.children if m.dep_ in {"amod", "compound"})]
+    return found
 
 
 def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) -> bool:
@@ -1383,6 +1437,30 @@ def other_ordinal(question: Question, sentence: Span) -> bool:
     )
 
 
+def _superlative_ranks(tokens: Span | Doc) -> dict[str, set[str]]:
+    """The ranks each superlative is said with ("second" for "second-largest", "first" for
+    a bare "largest"), by its lemma and by the noun it ranks ("city": "biggest city" and
+    "second-largest city" rank cities alike)."""
+    ranks: dict[str, set[str]] = {}
+    for t in tokens:
+        if t.tag_ == "JJS":
+            rank = next((c.lower_ for c in t.children if c.lower_ in ORDINAL_WORDS), "first")
+            ranks.setdefault(t.lemma_.lower(), set()).add(rank)
+            if t.dep_ == "amod" and t.head.pos_ == "NOUN":
+                ranks.setdefault(f"of {t.head.lemma_.lower()}", set()).add(rank)
+    return ranks
+
+
+def other_rank(question: Question, sentence: Span) -> bool:
+    """Whether the sentence ranks by the question's superlative only otherwise: "Ganja,
+    Azerbaijan's *second*-largest city" does not say which city is the largest."""
+    asked = _superlative_ranks(question.doc)
+    if not asked:
+        return False
+    found = _superlative_ranks(sentence)
+    return any(lemma in found and not found[lemma] & ranks for lemma, ranks in asked.items())
+
+
 # Words that tell one of several like things from the others ("the *new* truce").
 _DISTINGUISHING = frozenset(ORDINAL_WORDS) | {
     "new", "latest", "earlier", "previous", "last", "next", "former", "later", "recent",
@@ -1670,8 +1748,10 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
     if use_embeddings and counts_something_else(candidates, best):
         factor *= _UNCOUNTED_FACTOR
     top = _sentence_of(candidates, best)
-    if other_ordinal(question, top) or of_another_one(
-        question, top, candidates.candidates[best].span
+    if (
+        other_ordinal(question, top)
+        or other_rank(question, top)
+        or of_another_one(question, top, candidates.candidates[best].span)
     ):
         factor *= _OTHER_ORDINAL_FACTOR
     if only_tells(candidates, best):

@@ -126,6 +126,24 @@ def test_a_capital_covers_its_countrys_name_in_the_question() -> None:
     assert found.column("key_coverage")[found.texts.index("talks")] == 0.0
 
 
+UNNAMED_SOURCE = "Farmers are selling grain to the mills, the paper added."
+
+
+def test_an_unnamed_speaker_stands_for_the_source_the_question_cites() -> None:
+    passage = [Passage("d", 0, len(UNNAMED_SOURCE), UNNAMED_SOURCE)]
+    cited = QuestionAnalyzer().run("What are farmers selling, according to Harbour Post?")
+    found = FeatureExtractor(use_embeddings=False).run(cited, passage)
+    assert found.column("key_coverage")[found.texts.index("grain")] == 1.0
+    # A name the question needs for its own fact is still missing.
+    other = QuestionAnalyzer().run("What are Harbour Post farmers selling?")
+    found = FeatureExtractor(use_embeddings=False).run(other, passage)
+    assert found.column("key_coverage")[found.texts.index("grain")] == 0.0
+    # And a sentence nobody is said to speak vouches for no source.
+    plain = "Farmers are selling grain to the mills."
+    found = FeatureExtractor(use_embeddings=False).run(cited, [Passage("d", 0, len(plain), plain)])
+    assert found.column("key_coverage")[found.texts.index("grain")] == 0.0
+
+
 def test_an_ordinal_is_no_key_word() -> None:
     text = "A new truce was brokered by the Lund Group."
     question = QuestionAnalyzer().run("Who brokered the second truce?")

@@ -25,6 +25,7 @@ from qa.readers.readings import (
     of_other_ones,
     only_tells,
     other_ordinal,
+    other_rank,
     people_for_a_place,
     prefer_asked_place,
     prefer_called_adjective,
@@ -726,6 +727,27 @@ def test_a_count_naming_the_asked_noun_only_as_a_modifier_counts_something_else(
     assert counts_something_else(found, found.texts.index("600")) is other
 
 
+@pytest.mark.parametrize(
+    ("question", "number", "other"),
+    [
+        # The asked noun of another country: "Turkish troops" are not the Syrian ones.
+        ("How many Syrian troops stayed behind?", "600", True),
+        ("How many Turkish troops stayed behind?", "600", False),
+        # Whose the fighters are, said in their "from" phrase.
+        ("How many Iranian fighters deployed?", "1,300", True),
+        ("How many Libyan fighters deployed?", "150", False),
+        # A question that names no country leaves the count alone.
+        ("How many fighters deployed?", "1,300", False),
+    ],
+)
+def test_a_count_of_another_countrys_people_counts_something_else(
+    question: str, number: str, other: bool
+) -> None:
+    text = f"In July, 600 Turkish troops stayed behind. {FIGHTERS}"
+    found = candidates(question, text)
+    assert counts_something_else(found, found.texts.index(number)) is other
+
+
 ACCUSATIONS = (
     "After Mayor Lund blamed the council for the delays, the council accused him of lying."
     " Lund told Radio Nord."
@@ -799,6 +821,23 @@ def test_another_ordinal_only_when_the_noun_is_never_named_without_one(
 ) -> None:
     doc = load_spacy()(text)
     assert other_ordinal(QuestionAnalyzer().run(question), doc[:]) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        # The sentence names the second-largest city: not the largest, however put.
+        ("What is Norway's largest city?", True),
+        ("What is the biggest city of Norway?", True),
+        ("What is Norway's second-largest city?", False),
+        ("Which is the second biggest city in Norway?", False),
+        # No superlative asked: nothing to rank by.
+        ("Which city was hit?", False),
+    ],
+)
+def test_a_superlative_said_only_with_another_rank(question: str, other: bool) -> None:
+    doc = load_spacy()("Bergen, Norway's second-largest city, was hit.")
+    assert other_rank(QuestionAnalyzer().run(question), doc[:]) is other
 
 
 def test_a_best_unlike_the_kind_gives_way_only_to_a_name_of_it() -> None:

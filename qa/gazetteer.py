@@ -42,6 +42,30 @@ def countries() -> frozenset[str]:
         return frozenset(country.lower() for _, country in csv.reader(fh, delimiter="\t"))
 
 
+@cache
+def country_of(word: str) -> str | None:
+    """The one-word country a nationality or country word names: the one it shares the
+    longest start with, of four letters or more. Irregular nationalities ("Polish",
+    "Dutch") and words of many-word names ("Democratic") name none.
+
+    Example:
+        >>> country_of("Turkish"), country_of("Azeri"), country_of("Syria")
+        ('turkey', 'azerbaijan', 'syria')
+        >>> country_of("Polish") is None
+        True
+    """
+    lower = word.lower()
+    found = [c for c in countries() if " " not in c and _common_start(lower, c) >= 4]
+    return max(found, key=lambda c: (_common_start(lower, c), -len(c)), default=None)
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
 def place_aliases(word: str) -> frozenset[str]:
     """The names (lower case) a capital or a country stands for in the news.
 

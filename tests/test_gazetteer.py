@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from qa.gazetteer import CAPITALS_FILE, place_aliases
+import pytest
+
+from qa.gazetteer import CAPITALS_FILE, country_of, place_aliases
 
 
 def test_a_capital_stands_for_its_country_and_back() -> None:
@@ -23,3 +25,21 @@ def test_the_shipped_table_has_a_capital_and_a_country_per_row() -> None:
         rows = list(csv.reader(fh, delimiter="\t"))
     assert len(rows) > 200
     assert all(len(row) == 2 and all(row) for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("word", "country"),
+    [
+        ("Turkish", "turkey"),  # the longest shared start: not Turkmenistan
+        ("Azeri", "azerbaijan"),
+        ("Azerbaijani", "azerbaijan"),
+        ("Syrian", "syria"),
+        ("Iran", "iran"),
+        # Irregular nationalities and words of many-word names name none.
+        ("Polish", None),
+        ("Democratic", None),
+        ("US", None),
+    ],
+)
+def test_the_country_a_nationality_names(word: str, country: str | None) -> None:
+    assert country_of(word) == country

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from spacy.tokens import Doc, Span, Token
 
 from qa.answers import Passage
+from qa.gazetteer import country_of
 
 T = TypeVar("T")
 
@@ -377,6 +378,11 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
         if pos in _NOMINAL and dep not in _NOT_HEADS:
             a, b = _core_np_bounds(token)
             add(a, b, "np")
+            name = name_on(token)
+            # A span found otherwise keeps its kinds: this one is only for a name not
+            # yet a candidate ("Afrin" of the entity "Afrin province").
+            if name is not None and _proper(sentence, *name) not in found:
+                add(*name, "np")
             add(token.left_edge.i, token.right_edge.i + 1, "np_full")
             a2, b2 = _cut_bounds(token)
             add(a2, b2, "np_cut")
@@ -434,6 +440,25 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
         )
         for (a, b), entry in sorted(found.items())
     ]
+
+
+def name_on(noun: Token) -> tuple[int, int] | None:
+    """The name a common noun carries in front ("Syria's *Afrin* province", "Turkish
+    *Bayraktar TB2* drones"), without a nationality before it; None when there is none."""
+    if noun.pos_ != "NOUN":
+        return None
+    names = [c for c in noun.lefts if c.dep_ in {"compound", "nmod"} and c.pos_ == "PROPN"]
+    if not names:
+        return None
+    start, end = names[0].left_edge.i, names[-1].right_edge.i + 1
+    doc = noun.doc
+    # Not a piece of a longer name: "Strategic Communications" of "the Centre for
+    # Strategic Communications think-tank".
+    if doc[start].ent_iob_ == "I":
+        return None
+    while start < end and (doc[start].pos_ != "PROPN" or country_of(doc[start].text)):
+        start += 1
+    return (start, end) if start < end else None
 
 
 def _has_subject(token: Token) -> bool:

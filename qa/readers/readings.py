@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
-from qa.gazetteer import countries, place_aliases
+from qa.gazetteer import country_of, place_aliases
 from qa.nlp import MEASURE_LABELS, MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
-from qa.readers.candidates import Candidate
+from qa.readers.candidates import Candidate, name_on
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
 from qa.readers.question import (
@@ -414,22 +414,8 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
 
 
 def _country(word: Token) -> str | None:
-    """The country a nationality or country word names ("Azeri", "Turkish", "Syria"): the
-    one it shares the longest start with, of four letters or more ("Turkish" is Turkey's,
-    not Turkmenistan's). Irregular ones ("Polish", "Dutch") name none, so decide nothing."""
-    if word.pos_ not in {"ADJ", "PROPN"}:
-        return None
-    lower = word.lower_
-    # One-word names only: "Democratic" is no start of "Democratic Republic of the Congo".
-    found = [c for c in countries() if " " not in c and shares_stem(lower, c, 4)]
-    return max(found, key=lambda c: (_common_start(lower, c), -len(c)), default=None)
-
-
-def _common_start(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
+    """The country a nationality or country word names ("Azeri", "Turkish", "Syria")."""
+    return country_of(word.lower_) if word.pos_ in {"ADJ", "PROPN"} else None
 
 
 def _of_another_country(candidates: CandidateSet, best: int, focus: Token) -> bool:
@@ -646,6 +632,35 @@ def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
         return logits
     name = names[0]
     bounds = (name.left_edge.i, name.right_edge.i + 1)
+    for i, candidate in enumerate(candidates.candidates):
+        if (
+            candidates.passage_of[i] == candidates.passage_of[best]
+            and (candidate.span.start, candidate.span.end) == bounds
+        ):
+            return swapped(logits, best, i)
+    return logits
+
+
+def prefer_name_on_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "which <kind>": a best phrase headed by the kind word with a name on it ("Syria's
+    *Afrin* province", "The *Elysée* presidential palace", "Turkish *Bayraktar TB2*
+    drones", `candidates.name_on`) swaps places with that name; the kind word and what
+    else the phrase says only restate the question."""
+    question = candidates.question
+    if not len(logits) or not question.type_word or question.wh not in {"which", "what"}:
+        return logits
+    if not (question.wh_start <= question.focus < question.wh_end):
+        return logits
+    if question.fine_type not in _NAMED_KINDS | {FineType.THING}:
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    root = span.root
+    if root.pos_ != "NOUN" or root.lemma_.lower() != question.type_word:
+        return logits
+    bounds = name_on(root)
+    if bounds is None or not (span.start <= bounds[0] and bounds[1] <= span.end):
+        return logits
     for i, candidate in enumerate(candidates.candidates):
         if (
             candidates.passage_of[i] == candidates.passage_of[best]
@@ -1685,6 +1700,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     if use_embeddings:
         logits = prefer_fitting_kind(logits, candidates)
     logits = prefer_name_of_kind(logits, candidates)
+    logits = prefer_name_on_kind(logits, candidates)
     logits = prefer_labelled_name(logits, candidates)
     # After the kind readings: a word like the kind ("bodies" for "which body") is weaker
     # evidence than the role the sentence gives a phrase.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.nlp import load_spacy
-from qa.readers.candidates import EXTENDED_KINDS, CandidateGenerator
+from qa.readers.candidates import EXTENDED_KINDS, CandidateGenerator, name_on
 
 
 def spans(text: str) -> dict[str, set[str]]:
@@ -117,3 +117,23 @@ def test_a_filler_adverb_the_parser_coordinated_is_not_part_of_a_phrase() -> Non
 def test_a_quoted_copular_clause_is_a_clause() -> None:
     found = spans('"We are hopeful that the talks will succeed," the mayor told the radio.')
     assert "clause" in found.get("We are hopeful that the talks will succeed", set())
+
+
+@pytest.mark.parametrize(
+    ("text", "noun", "name"),
+    [
+        # The name a noun carries is a candidate even inside an entity that holds the noun.
+        ("Militias recruit fighters in Spain's Navarra province.", "province", "Navarra"),
+        # Without the nationality in front of it.
+        ("Turkish Bayraktar TB2 drones hit the tanks.", "drones", "Bayraktar TB2"),
+        # Never a piece of a longer name.
+        ("A researcher at the Nordic Policy Institute think-tank spoke.", "tank", None),
+        ("The old palace was hit.", "palace", None),
+    ],
+)
+def test_the_name_a_noun_carries(text: str, noun: str, name: str | None) -> None:
+    doc = load_spacy()(text)
+    bounds = name_on(next(t for t in doc if t.text == noun))
+    assert (doc[bounds[0] : bounds[1]].text if bounds else None) == name
+    if name is not None:
+        assert name in spans(text)

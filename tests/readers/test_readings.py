@@ -38,6 +38,7 @@ from qa.readers.readings import (
     prefer_measured,
     prefer_modified_noun,
     prefer_name_of_kind,
+    prefer_name_on_kind,
     prefer_own_setting,
     prefer_possessor,
     prefer_speaker,
@@ -199,6 +200,25 @@ def test_the_kind_of_a_name_gives_way_to_the_name(question: str, expected: str) 
     found = candidates(question, TEXT)
     logits = logits_for(found, {"the Turkish city of Gaziantep": 2.0, "Gaziantep": 0.0})
     ranked = prefer_name_of_kind(logits, found)
+    assert top(found, ranked) == expected
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The kind word and its name: the name is what "which <kind>" asks for.
+        ("In which Spanish province do militias recruit fighters?", "Navarra"),
+        # A question that names no kind of answer leaves the phrase whole.
+        ("Where do militias recruit fighters?", "Spain's Navarra province"),
+    ],
+)
+def test_the_kind_word_with_a_name_on_it_gives_way_to_the_name(
+    question: str, expected: str
+) -> None:
+    found = candidates(question, "Militias recruit fighters in Spain's Navarra province.")
+    logits = logits_for(found, {"Spain's Navarra province": 2.0, "Navarra": 0.0})
+    ranked = prefer_name_on_kind(logits, found)
     assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
 

@@ -29,7 +29,14 @@ import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 from qa.gazetteer import country_of, place_aliases
-from qa.nlp import MEASURE_LABELS, MONTH_ABBREVIATIONS, MONTHS, ORDINAL_WORDS, shares_stem
+from qa.nlp import (
+    MEASURE_LABELS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    ORDINAL_WORDS,
+    WEEKDAYS,
+    shares_stem,
+)
 from qa.readers.candidates import Candidate, name_on
 from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
@@ -208,28 +215,56 @@ _CLOCK_WORDS = {
     "dusk", "o'clock", "a.m.", "p.m.", "pm",
 }  # fmt: skip
 _CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")
-_UNCLOCKED_FACTOR = 0.02
+_YEAR = re.compile(r"(?<!\d)(1\d|20)\d\d(?!\d)")
+_RELATIVE_DAYS = {"yesterday", "today", "tomorrow"}
+_UNTIMED_FACTOR = 0.02
+# The unit a "what <noun>" time question asks for, by the noun.
+_TIME_UNITS_ASKED = {
+    "time": "clock", "hour": "clock",
+    "day": "day", "date": "day", "weekday": "day",
+    "month": "month", "year": "year",
+}  # fmt: skip
 
 
-def asks_clock_time(question: Question) -> bool:
-    """Whether the question asks for a time of day: "At what time / hour did the truce
-    begin?"."""
-    return question.fine_type is FineType.TIME and question.type_word in {"time", "hour"}
+def asked_time_unit(question: Question) -> str | None:
+    """The unit of time a question asks for ("clock", "day", "month" or "year"): "At what
+    time / hour", "On what date / day", "In what month", "In which year"; None for
+    "when" and other questions."""
+    if question.fine_type is not FineType.TIME:
+        return None
+    return _TIME_UNITS_ASKED.get(question.type_word)
 
 
-def tells_clock_time(span: Span) -> bool:
-    """Whether a span says a time of day ("midnight Sunday", "9:30", "early morning")."""
-    return any(
-        t.ent_type_ == "TIME" or t.lower_ in _CLOCK_WORDS or bool(_CLOCK.match(t.text))
-        for t in span
+def tells_time_unit(span: Span, unit: str) -> bool:
+    """Whether a span says the unit of time: a time of day ("midnight Sunday", "9:30"), a
+    day ("Sunday", "October 16", "yesterday"), a month ("July-August") or a year
+    ("1991"). "a week ago" says none of them."""
+    words = [t.lower_.rstrip(".") for t in span]
+    if unit == "clock":
+        return any(
+            t.ent_type_ == "TIME" or t.lower_ in _CLOCK_WORDS or bool(_CLOCK.match(t.text))
+            for t in span
+        )
+    months = any(w in MONTHS or w in MONTH_ABBREVIATIONS for w in words)
+    if unit == "month":
+        return months or "month" in words
+    if unit == "year":
+        return bool(_YEAR.search(span.text)) or "year" in words
+    return (
+        any(w in WEEKDAYS or w in _RELATIVE_DAYS for w in words)
+        # A month with a day's number; "the first week of October" names no day.
+        or (months and any(any(ch.isdigit() for ch in t.text) for t in span))
+        or "day" in words
     )
 
 
-def unclocked(candidates: CandidateSet) -> np.ndarray:
-    """For "at what time": the candidates that say no time of day."""
-    if not asks_clock_time(candidates.question):
+def untimed(candidates: CandidateSet) -> np.ndarray:
+    """For "at what time", "on what day", "in what month" or "in which year": the
+    candidates that do not say that unit."""
+    unit = asked_time_unit(candidates.question)
+    if unit is None:
         return np.zeros(len(candidates), dtype=bool)
-    return np.array([not tells_clock_time(c.span) for c in candidates.candidates], dtype=bool)
+    return np.array([not tells_time_unit(c.span, unit) for c in candidates.candidates], dtype=bool)
 
 
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -1681,7 +1716,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     # Only when something else is left: else the best one's confidence is discounted.
     for passed_over in (
         of_other_ones(candidates),
-        unclocked(candidates),
+        untimed(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
     ):
@@ -1774,6 +1809,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best]:
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left
-    if asks_clock_time(question) and not tells_clock_time(candidates.candidates[best].span):
-        factor *= _UNCLOCKED_FACTOR
+    unit = asked_time_unit(question)
+    if unit is not None and not tells_time_unit(candidates.candidates[best].span, unit):
+        factor *= _UNTIMED_FACTOR
     return factor

@@ -43,8 +43,8 @@ from qa.readers.readings import (
     prefer_possessor,
     prefer_speaker,
     prefer_whole_list,
-    unclocked,
     unsaid,
+    untimed,
 )
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
@@ -576,7 +576,10 @@ def test_where_and_when_take_the_setting_of_the_questions_subject(
     assert top(found, reranked) == expected
 
 
-FERRIES = "The ferry was booked a week ago and left at 9:30 on Sunday, before the midnight storm."
+FERRIES = (
+    "The ferry was booked a week ago and left at 9:30 on Sunday, before the midnight storm."
+    " Its first trip was in the first week of May, and it was built in May 2019."
+)
 
 
 @pytest.mark.parametrize(
@@ -587,13 +590,18 @@ FERRIES = "The ferry was booked a week ago and left at 9:30 on Sunday, before th
         ("At what hour did the ferry leave?", {"a week ago", "Sunday"}, {"9:30"}),
         ("What time did the storm break?", {"a week ago"}, {"9:30", "the midnight storm"}),
         ("When did the ferry leave?", set(), {"a week ago", "Sunday", "9:30"}),
+        # A day, a month or a year asked: what names no such unit is passed over.
+        ("On what day did the ferry leave?", {"a week ago", "9:30"}, {"Sunday"}),
+        ("In what month was the ferry booked?", {"a week ago", "Sunday"}, {"May 2019"}),
+        ("In which year was the ferry booked?", {"a week ago", "Sunday"}, {"May 2019"}),
+        ("On what date was the ferry booked?", {"the first week of May"}, {"May 2019"}),
     ],
 )
-def test_at_what_time_passes_over_what_says_no_time_of_day(
+def test_a_unit_of_time_asked_passes_over_what_says_none(
     question: str, passed_over: set[str], kept: set[str]
 ) -> None:
     found = candidates(question, FERRIES)
-    masked = {found.texts[i] for i in np.flatnonzero(unclocked(found))}
+    masked = {found.texts[i] for i in np.flatnonzero(untimed(found))}
     assert passed_over <= masked and not kept & masked
 
 

@@ -1782,6 +1782,53 @@ def only_tells(candidates: CandidateSet, best: int) -> bool:
     return bool(verbs) and all(v.lemma_.lower() in SAY_VERBS for v in verbs)
 
 
+def _countries_of(noun: Token) -> set[str]:
+    """The countries that say whose ``noun`` is: "Iran's defense ministry", "the Russian
+    Defense Ministry", "fighters from Syrian militias"."""
+    words = _qualifiers(noun) + [c for c in noun.children if c.dep_ == "poss"]
+    # "Defense" of "the Russian Defense Ministry" is a compound with its own modifiers.
+    words += [m for w in list(words) if w.dep_ == "compound" for m in w.children]
+    return {c for w in words for c in [_country(w)] if c}
+
+
+def _alike_verbs(a: str, b: str) -> bool:
+    return a == b or (a in SAY_VERBS and b in SAY_VERBS)
+
+
+def done_by_another_country(candidates: CandidateSet, best: int) -> bool:
+    """Whether the sentence of the best answer has the question's verb done by the
+    question's subject of another country, and by none of the asked one: "The *Russian*
+    Defense Ministry stated that ..." for "What did Iran's defense ministry say?",
+    "*Armenian* forces had fired missiles on Ganja" for "Which city did Azeri forces hit
+    with missiles?" would need "hit" to be "fire", so only the same verb (or two verbs of
+    saying) counts."""
+    question = candidates.question
+    if question.governor < 0 or question.role is WhRole.SUBJECT:
+        return False
+    verb = question.doc[question.governor]
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
+    if len(subjects) != 1:
+        return False
+    subject = subjects[0]
+    asked = _countries_of(subject)
+    if not asked:
+        return False
+    said: set[str] = set()
+    for token in _sentence_of(candidates, best):
+        if token.pos_ not in {"VERB", "AUX"} or not _alike_verbs(
+            token.lemma_.lower(), verb.lemma_.lower()
+        ):
+            continue
+        for doer in token.children:
+            if doer.dep_ != "nsubj":
+                continue
+            # "1,300 fighters from Syrian militias and 150 fighters from Libyan militias"
+            for one in (doer, *doer.conjuncts):
+                if one.lemma_.lower() == subject.lemma_.lower():
+                    said |= _countries_of(one) or {""}
+    return bool(said) and not (said & asked)
+
+
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
     """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
     when its sentence is about something else than the question asks."""
@@ -1805,7 +1852,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         or of_another_one(question, top, candidates.candidates[best].span)
     ):
         factor *= _OTHER_ORDINAL_FACTOR
-    if only_tells(candidates, best):
+    if only_tells(candidates, best) or done_by_another_country(candidates, best):
         factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best]:
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left

@@ -19,6 +19,7 @@ from qa.readers.readings import (
     allowed,
     confidence_factor,
     counts_something_else,
+    done_by_another_country,
     masked_logits,
     names_a_participant,
     of_another_one,
@@ -899,3 +900,31 @@ TOLD = "Analyst John Smith told the radio that the drones destroyed the tanks."
 def test_who_did_it_is_not_who_tells_of_it(question: str, answer: str, tells: bool) -> None:
     found = candidates(question, TOLD)
     assert only_tells(found, found.texts.index(answer)) is tells
+
+
+STATED = "The Russian Defense Ministry stated that the drills were peaceful."
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        # The same verb (or another verb of saying), done by the asked body of another country.
+        ("What did Iran's defense ministry say about the drills?", True),
+        ("What did the Syrian Defense Ministry claim?", True),
+        # The asked country's, or no country asked: nothing against the answer.
+        ("What did Russia's defense ministry say about the drills?", False),
+        ("What did the Russian Defense Ministry state?", False),
+        ("What did the defense ministry say?", False),
+    ],
+)
+def test_the_asked_doer_of_another_country(question: str, other: bool) -> None:
+    found = candidates(question, STATED)
+    best = found.texts.index("the drills were peaceful")
+    assert done_by_another_country(found, best) is other
+
+
+def test_the_asked_doer_of_a_country_among_coordinated_doers() -> None:
+    found = candidates("How many fighters from Libyan militias deployed?", FIGHTERS)
+    assert not done_by_another_country(found, found.texts.index("150"))
+    found = candidates("How many fighters from Iraqi militias deployed?", FIGHTERS)
+    assert done_by_another_country(found, found.texts.index("150"))

@@ -22,7 +22,7 @@ from spacy.tokens import Span, Token
 
 from qa.answers import Passage
 from qa.embedding import MiniLMEncoder, TextEmbedder
-from qa.gazetteer import place_aliases
+from qa.gazetteer import country_of, place_aliases
 from qa.nlp import ORDINAL_WORDS, load_spacy
 from qa.readers.candidates import (
     EXTENDED_KINDS,
@@ -404,6 +404,10 @@ class _SentenceInfo:
     lower_positions: dict[str, list[int]] = field(default_factory=dict)
     acronym_positions: dict[str, list[int]] = field(default_factory=dict)
     """Positions of the words of each name whose initials (``acronyms``) are the key."""
+    countries: frozenset[str] = frozenset()
+    """The countries the sentence names, nationalities included ("Armenian" names
+    Armenia); ``context_countries`` those of its context."""
+    context_countries: frozenset[str] = frozenset()
     unnamed_speaker: bool = False
     """Whether someone unnamed ("the paper", "it", "he") says or writes the sentence."""
     order: tuple[Candidate, ...] = ()
@@ -504,6 +508,8 @@ class _SentenceInfo:
             chains=chains,
             candidates=infos,
             unnamed_speaker=_unnamed_speaker(tokens),
+            countries=_countries(tokens),
+            context_countries=_countries(list(context)),
             lemma_set=frozenset(lemmas)
             | frozenset(named)
             | {name for names in places.values() for name in names},
@@ -632,6 +638,15 @@ class _CandidateArrays:
         )
 
 
+def _countries(tokens: Sequence[Token]) -> frozenset[str]:
+    """The countries capitalised words name: "Armenia", "Armenian", "Azeri"."""
+    return frozenset(
+        country
+        for t in tokens
+        if t.pos_ in {"PROPN", "ADJ"} and t.text[:1].isupper() and (country := country_of(t.text))
+    )
+
+
 def _source_lemmas(question: Question) -> set[str]:
     """Lemmas of the source an "according to X" phrase of the question names."""
     return {
@@ -666,6 +681,8 @@ class _QuestionView:
     wh_lemmas: set[str]
     """Words of the wh-phrase ("which *Turkish city*"): they name the answer's kind."""
     key_lemmas: set[str]
+    key_countries: dict[str, str]
+    """The key words that qualify a noun by a country, and the country."""
     source_lemmas: set[str]
     """Key words of the source the question cites ("according to *Kommersant*")."""
     governor: Token | None
@@ -788,6 +805,15 @@ class FeatureExtractor:
             for t in content
             if (t.pos_ in {"PROPN", "NUM"} or t.like_num) and t.lower_ not in ORDINAL_WORDS
         }
+        # "Armenia's defense ministry" is covered by "the Armenian Defense Ministry": a
+        # country that says whose something is, not where (not "killed in Armenia").
+        key_countries = {
+            t.lemma_.lower(): country
+            for t in content
+            if t.lemma_.lower() in key
+            and t.dep_ in {"poss", "compound", "amod"}
+            and (country := country_of(t.text))
+        }
         governor = doc[question.governor] if question.governor >= 0 else None
         if governor is not None and not _is_content(governor):
             governor = None
@@ -804,6 +830,7 @@ class FeatureExtractor:
                 for form in (t.lemma_.lower(), t.lower_)
             },
             key_lemmas=key,
+            key_countries=key_countries,
             source_lemmas=key & _source_lemmas(question),
             governor=governor,
             governor_vector=vectors[governor.i] if governor is not None else None,
@@ -856,9 +883,12 @@ class FeatureExtractor:
         # A source the question cites is often named a sentence or two before one that
         # is only "the paper added": an unnamed speaker stands for it.
         cited = view.source_lemmas if info.unnamed_speaker else set()
-        key_coverage = len(key & (info.lemma_set | cited)) / len(key) if key else 1.0
+        countries = view.key_countries
+        named = cited | {k for k, c in countries.items() if c in info.countries}
+        key_coverage = len(key & (info.lemma_set | named)) / len(key) if key else 1.0
         context_lemmas = info.context_lemmas
-        key_coverage_context = len(key & (context_lemmas | cited)) / len(key) if key else 1.0
+        named = cited | {k for k, c in countries.items() if c in info.context_countries}
+        key_coverage_context = len(key & (context_lemmas | named)) / len(key) if key else 1.0
 
         # The sentence word aligned with the question's verb (or attribute noun).
         gov_pos, gov_sim_vec = -1, None

@@ -144,6 +144,26 @@ def test_an_unnamed_speaker_stands_for_the_source_the_question_cites() -> None:
     assert found.column("key_coverage")[found.texts.index("grain")] == 0.0
 
 
+NATIONALITY = "Norwegian Defense Ministry spokeswoman Sara Lind blamed the artillery."
+
+
+@pytest.mark.parametrize(
+    ("question", "covered"),
+    [
+        # A country that says whose the ministry is: the nationality names it.
+        ("Who speaks for Norway's defense ministry?", 1.0),
+        # Another country, or a country that says where: not covered.
+        ("Who speaks for Sweden's defense ministry?", 0.0),
+        ("Who blamed the artillery in Norway?", 0.0),
+    ],
+)
+def test_a_nationality_covers_the_country_that_qualifies(question: str, covered: float) -> None:
+    found = FeatureExtractor(use_embeddings=False).run(
+        QuestionAnalyzer().run(question), [Passage("d", 0, len(NATIONALITY), NATIONALITY)]
+    )
+    assert found.column("key_coverage")[found.texts.index("Sara Lind")] == covered
+
+
 def test_an_ordinal_is_no_key_word() -> None:
     text = "A new truce was brokered by the Lund Group."
     question = QuestionAnalyzer().run("Who brokered the second truce?")

@@ -567,10 +567,14 @@ class QuestionAnalyzer:
         # "Who are the militias loyal to?": the wh-phrase is the object of the adjective's
         # preposition, not what the militias are.
         described = None
+        # So is "What are they in charge of?": a noun that is itself a preposition's object.
         if (
             stranded_token is not None
             and role is WhRole.ATTRIBUTE
-            and stranded_token.head.pos_ == "ADJ"
+            and (
+                stranded_token.head.pos_ == "ADJ"
+                or (stranded_token.head.pos_ == "NOUN" and stranded_token.head.dep_ == "pobj")
+            )
             and stranded_token.head.i > end
         ):
             role, prep, described = WhRole.PREP_OBJECT, stranded, stranded_token.head

@@ -1196,6 +1196,83 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)
 
 
+# How far below the best the object of the asked preposition may be ranked and still take
+# its place ("staff" of "chief of staff" scored 5.4 over the leadership Akar is in charge of).
+_STRANDED_MARGIN = 8.0
+# Clauses below the asked word hold other prepositions' objects, not its own.
+_CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "conj", "csubj"}
+
+
+def _stranded(question: Question) -> Token | None:
+    """The question's stranded preposition: the "of" of "What are they in charge *of*?",
+    the "for" of "What did Pompeo blame Turkey *for*?" (no object of its own)."""
+    if question.role is not WhRole.PREP_OBJECT or not question.preposition:
+        return None
+    return next(
+        (
+            t
+            for t in reversed(question.doc)
+            if t.lower_ == question.preposition
+            and t.i >= question.wh_end
+            and not any(c.dep_ == "pobj" for c in t.children)
+        ),
+        None,
+    )
+
+
+def _objects_of(head: Token, preposition: str) -> set[int]:
+    """The objects of ``preposition`` phrases below ``head``, not inside a clause of their
+    own: for "charge" of "in charge on the ground of overall operational leadership",
+    "leadership"."""
+    found: set[int] = set()
+    stack = list(head.children)
+    while stack:
+        token = stack.pop()
+        if token.dep_ in _CLAUSE_DEPS:
+            continue
+        if token.lower_ == preposition and token.dep_ == "prep":
+            for pobj in token.children:
+                if pobj.dep_ == "pobj":
+                    found.update(c.i for c in (pobj, *pobj.conjuncts))
+        stack.extend(token.children)
+    return found
+
+
+def prefer_stranded_object(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For a question ending in a stranded preposition, a best answer that is no object of
+    that preposition on the asked word gives way to one that is, ranked within 8 logits:
+    "What does Kommersant say Akar and Dündar are in charge of?" takes "overall
+    operational leadership" of "are in charge on the ground *of* overall operational
+    leadership", not the "staff" of "chief *of* staff". The scores are swapped."""
+    stranded = _stranded(candidates.question)
+    if stranded is None or not len(logits) or stranded.head.i == stranded.i:
+        return logits
+    asked = stranded.head
+    if asked.pos_ not in {"NOUN", "VERB", "ADJ"}:
+        return logits
+    forms = {asked.lemma_.lower(), asked.lower_}
+    objects: dict[int, set[int]] = {}
+
+    def fit(i: int) -> float:
+        p = candidates.passage_of[i]
+        if p not in objects:
+            objects[p] = {
+                j
+                for t in _sentence_of(candidates, i)
+                if t.lemma_.lower() in forms or t.lower_ in forms
+                for j in _objects_of(t, stranded.lower_)
+            }
+        candidate = candidates.candidates[i]
+        # "Besides Nagorno-Karabakh, what did they end up in control of?": not the name
+        # the question gives.
+        if candidates.features[i, _INDEX["novel_words"]] <= 0:
+            return 0.0
+        return float(candidate.span.root.i in objects[p] and "pp" not in candidate.kinds)
+
+    best = int(np.argmax(logits))
+    return _prefer_better_fit(logits, best, _near(logits, best, _STRANDED_MARGIN), fit)
+
+
 # How far below the best the possessor of the asked noun may be ranked and take its place:
 # "whose records" is answered by whoever the sentence says the records are of.
 _POSSESSOR_MARGIN = 16.0
@@ -1740,6 +1817,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     # After the kind readings: a word like the kind ("bodies" for "which body") is weaker
     # evidence than the role the sentence gives a phrase.
     logits = prefer_doer(logits, candidates)
+    logits = prefer_stranded_object(logits, candidates)
     logits = prefer_own_setting(logits, candidates)
     logits = prefer_possessor(logits, candidates)
     logits = prefer_kind_modifier(logits, candidates)

@@ -73,6 +73,8 @@ def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer
         ("Which city has the army attacked?", WhRole.OBJECT, "", "Which city"),
         # The object of an adjective's preposition, not what the subject is.
         ("Who are the rebels loyal to?", WhRole.PREP_OBJECT, "to", "Who"),
+        # Or of a noun's, itself a preposition's object ("in charge of").
+        ("What is the general in charge of?", WhRole.PREP_OBJECT, "of", "What"),
     ],
 )
 def test_wh_phrase_and_role(

@@ -43,6 +43,7 @@ from qa.readers.readings import (
     prefer_own_setting,
     prefer_possessor,
     prefer_speaker,
+    prefer_stranded_object,
     prefer_whole_list,
     unsaid,
     untimed,
@@ -928,3 +929,30 @@ def test_the_asked_doer_of_a_country_among_coordinated_doers() -> None:
     assert not done_by_another_country(found, found.texts.index("150"))
     found = candidates("How many fighters from Iraqi militias deployed?", FIGHTERS)
     assert done_by_another_country(found, found.texts.index("150"))
+
+
+IN_CHARGE = "Army chief of staff Lena Markova is in charge on the ground of the harbour defence."
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The object of the asked preposition on the asked word, not another "of".
+        ("What is Lena Markova in charge of?", "the harbour defence"),
+        # No stranded preposition: nothing to prefer.
+        ("What is Lena Markova?", "staff"),
+    ],
+)
+def test_the_object_of_the_stranded_preposition(question: str, expected: str) -> None:
+    found = candidates(question, IN_CHARGE)
+    logits = logits_for(found, {"staff": 2.0, "the harbour defence": 0.0})
+    assert top(found, prefer_stranded_object(logits, found)) == expected
+
+
+def test_the_stranded_object_is_never_the_name_the_question_gives() -> None:
+    text = "The rebels took control of Lund."
+    found = candidates("Besides Lund, what did the rebels take control of?", text)
+    logits = logits_for(found, {"The rebels": 2.0, "Lund": 0.0})
+    assert top(found, prefer_stranded_object(logits, found)) == "The rebels"
+    found = candidates("What did the rebels take control of?", text)
+    assert top(found, prefer_stranded_object(logits, found)) == "Lund"

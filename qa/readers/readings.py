@@ -267,6 +267,35 @@ def untimed(candidates: CandidateSet) -> np.ndarray:
     return np.array([not tells_time_unit(c.span, unit) for c in candidates.candidates], dtype=bool)
 
 
+# Units a length or a distance is said in, besides the units of time.
+_LENGTH_UNITS = {
+    "mile", "kilometre", "kilometer", "km", "metre", "meter", "m", "foot", "feet", "yard",
+    "inch", "centimetre", "centimeter", "cm", "mi",
+}  # fmt: skip
+
+
+def tells_measure(span: Span) -> bool:
+    """Whether a span says a length of time or a distance with its unit: "three weeks",
+    "a decade", "40 km"; a bare "two" says neither."""
+    return any(
+        (t.lemma_.lower() in _TIME_UNITS or t.lemma_.lower() in _LENGTH_UNITS)
+        # A counted unit ("three weeks", "a decade"), not "decades of imperialist wars".
+        and any(
+            c.dep_ == "nummod" or c.lower_ in {"a", "an", "several", "few", "many"}
+            for c in t.children
+        )
+        for t in span
+    ) or any(t.ent_type_ == "QUANTITY" for t in span)
+
+
+def unmeasured(candidates: CandidateSet) -> np.ndarray:
+    """For "how long" and "how far": the candidates that say no length of time or
+    distance ("two" of "two escort ships" for "How long did the exercise last?")."""
+    if candidates.question.wh not in {"how long", "how far"}:
+        return np.zeros(len(candidates), dtype=bool)
+    return np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool)
+
+
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
     """``logits`` with candidates ``a`` and ``b`` in each other's places (scores kept)."""
     out = logits.copy()
@@ -1794,6 +1823,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     for passed_over in (
         of_other_ones(candidates),
         untimed(candidates),
+        unmeasured(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
     ):
@@ -1936,5 +1966,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left
     unit = asked_time_unit(question)
     if unit is not None and not tells_time_unit(candidates.candidates[best].span, unit):
+        factor *= _UNTIMED_FACTOR
+    if unmeasured(candidates)[best]:
         factor *= _UNTIMED_FACTOR
     return factor

@@ -46,6 +46,7 @@ from qa.readers.readings import (
     prefer_stranded_object,
     prefer_whole_list,
     unsaid,
+    unmeasured,
     untimed,
 )
 
@@ -956,3 +957,22 @@ def test_the_stranded_object_is_never_the_name_the_question_gives() -> None:
     assert top(found, prefer_stranded_object(logits, found)) == "The rebels"
     found = candidates("What did the rebels take control of?", text)
     assert top(found, prefer_stranded_object(logits, found)) == "Lund"
+
+
+@pytest.mark.parametrize(
+    ("question", "passed_over", "kept"),
+    [
+        # A length of time or a distance has its unit; a bare count says neither.
+        ("How long did the drills last?", {"two", "decades of war"}, {"three weeks"}),
+        ("How far did the ships sail?", {"two"}, {"40 km"}),
+        # Other questions are left alone.
+        ("How many ships took part?", set(), {"two", "three weeks"}),
+    ],
+)
+def test_how_long_passes_over_what_says_no_unit(
+    question: str, passed_over: set[str], kept: set[str]
+) -> None:
+    text = "After decades of war, two ships sailed 40 km in drills that lasted three weeks."
+    found = candidates(question, text)
+    masked = {found.texts[i] for i in np.flatnonzero(unmeasured(found))}
+    assert passed_over <= masked and not kept & masked

@@ -45,8 +45,8 @@ from qa.readers.readings import (
     prefer_speaker,
     prefer_stranded_object,
     prefer_whole_list,
-    unsaid,
     unmeasured,
+    unsaid,
     untimed,
 )
 

@@ -296,6 +296,22 @@ def unmeasured(candidates: CandidateSet) -> np.ndarray:
     return np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool)
 
 
+# What can say why: a clause, a verb phrase or a prepositional phrase ("because of ...").
+_REASON_KINDS = {"vp", "vp_full", "clause", "clause_full", "pp"}
+
+
+def unreasoned(candidates: CandidateSet) -> np.ndarray:
+    """For "why": the candidates that are only a name or a noun phrase ("events" for "Why
+    does France follow the conflict closely?"), or say nothing beyond the question: a
+    reason is said by a clause or a phrase."""
+    if candidates.question.fine_type is not FineType.REASON:
+        return np.zeros(len(candidates), dtype=bool)
+    phrases = np.array([bool(c.kinds & _REASON_KINDS) for c in candidates.candidates])
+    # Nor a clause of the question's own words ("Azeri forces have" for "Why does Lee
+    # think Azeri forces have the upper hand?").
+    return ~phrases | (candidates.features[:, _INDEX["novel_words"]] <= 0)
+
+
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
     """``logits`` with candidates ``a`` and ``b`` in each other's places (scores kept)."""
     out = logits.copy()
@@ -1824,6 +1840,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         of_other_ones(candidates),
         untimed(candidates),
         unmeasured(candidates),
+        unreasoned(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
     ):

@@ -46,6 +46,7 @@ from qa.readers.readings import (
     prefer_stranded_object,
     prefer_whole_list,
     unmeasured,
+    unreasoned,
     unsaid,
     untimed,
 )
@@ -976,3 +977,14 @@ def test_how_long_passes_over_what_says_no_unit(
     found = candidates(question, text)
     masked = {found.texts[i] for i in np.flatnonzero(unmeasured(found))}
     assert passed_over <= masked and not kept & masked
+
+
+def test_why_passes_over_names_and_the_questions_own_words() -> None:
+    text = "The ferry company, which has many customers on the island, follows the storm closely."
+    found = candidates("Why does the ferry company follow the storm closely?", text)
+    masked = {found.texts[i] for i in np.flatnonzero(unreasoned(found))}
+    assert {"The ferry company", "the storm", "the island"} <= masked
+    assert "has many customers on the island" not in masked
+    # Other questions are left alone.
+    found = candidates("What does the ferry company follow?", text)
+    assert not unreasoned(found).any()

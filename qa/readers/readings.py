@@ -296,8 +296,14 @@ def unmeasured(candidates: CandidateSet) -> np.ndarray:
     return np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool)
 
 
-# What can say why: a clause, a verb phrase or a prepositional phrase ("because of ...").
-_REASON_KINDS = {"vp", "vp_full", "clause", "clause_full", "pp"}
+# What can say why: a clause, a verb phrase, or a phrase led by a word of reason ("because
+# ...", "due to ...", "for ..."; the tagger may take "because a water pipe burst" for a
+# noun phrase).
+_REASON_KINDS = {"vp", "vp_full", "clause", "clause_full"}
+_REASON_WORDS = {
+    "because", "since", "as", "so", "due", "owing", "for", "out", "amid", "over", "from",
+    "after", "given", "thanks", "to",
+}  # fmt: skip
 
 
 def unreasoned(candidates: CandidateSet) -> np.ndarray:
@@ -306,7 +312,12 @@ def unreasoned(candidates: CandidateSet) -> np.ndarray:
     reason is said by a clause or a phrase."""
     if candidates.question.fine_type is not FineType.REASON:
         return np.zeros(len(candidates), dtype=bool)
-    phrases = np.array([bool(c.kinds & _REASON_KINDS) for c in candidates.candidates])
+    phrases = np.array(
+        [
+            bool(c.kinds & _REASON_KINDS) or c.span[0].lower_ in _REASON_WORDS
+            for c in candidates.candidates
+        ]
+    )
     # Nor a clause of the question's own words ("Azeri forces have" for "Why does Lee
     # think Azeri forces have the upper hand?").
     return ~phrases | (candidates.features[:, _INDEX["novel_words"]] <= 0)

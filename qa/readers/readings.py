@@ -323,6 +323,29 @@ def unreasoned(candidates: CandidateSet) -> np.ndarray:
     return ~phrases | (candidates.features[:, _INDEX["novel_words"]] <= 0)
 
 
+def names_the_asked_country(candidates: CandidateSet) -> np.ndarray:
+    """For "which <nationality> <kind>": the candidates that only name that country
+    ("Russia" for "Which Russian regions are named ...?"): the wh-phrase says that much."""
+    question = candidates.question
+    if question.wh_start < 0:
+        return np.zeros(len(candidates), dtype=bool)
+    asked = {
+        c
+        for t in question.doc[question.wh_start : question.wh_end]
+        if t.dep_ in {"amod", "compound"}
+        for c in [_country(t)]
+        if c
+    }
+    if not asked:
+        return np.zeros(len(candidates), dtype=bool)
+
+    def only_asked(span: Span) -> bool:
+        words = [t for t in span if not (t.is_punct or t.is_stop)]
+        return bool(words) and all(_country(t) in asked for t in words)
+
+    return np.array([only_asked(c.span) for c in candidates.candidates], dtype=bool)
+
+
 def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
     """``logits`` with candidates ``a`` and ``b`` in each other's places (scores kept)."""
     out = logits.copy()
@@ -1852,6 +1875,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         untimed(candidates),
         unmeasured(candidates),
         unreasoned(candidates),
+        names_the_asked_country(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
     ):

@@ -22,6 +22,7 @@ from qa.readers.readings import (
     done_by_another_country,
     masked_logits,
     names_a_participant,
+    names_the_asked_country,
     of_another_one,
     of_other_ones,
     only_tells,
@@ -994,3 +995,13 @@ def test_why_passes_over_names_and_the_questions_own_words() -> None:
     # Other questions are left alone.
     found = candidates("What does the ferry company follow?", text)
     assert not unreasoned(found).any()
+
+
+def test_which_nationality_kind_never_takes_that_country_alone() -> None:
+    text = "Civil wars could revive in areas of Norway, like Finnmark or Troms."
+    found = candidates("Which Norwegian regions could see civil wars?", text)
+    masked = {found.texts[i] for i in np.flatnonzero(names_the_asked_country(found))}
+    assert "Norway" in masked
+    assert not {"Finnmark", "Troms", "Finnmark or Troms"} & masked
+    found = candidates("Which regions could see civil wars?", text)
+    assert not names_the_asked_country(found).any()

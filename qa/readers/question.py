@@ -127,6 +127,13 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
             "council",
             "committee",
             "parliament",
+            "airline",
+            "carrier",
+            "coalition",
+            "union",
+            "court",
+            "navy",
+            "television",
         ]
     ),
     AnswerType.PLACE: frozenset(

@@ -24,6 +24,7 @@ def analyzer() -> QuestionAnalyzer:
         # The "of" phrase names the kind: water is a place, a body alone an organisation.
         ("Which body of water did the ferry cross?", FineType.PLACE),
         ("Which body runs the ferry?", FineType.ORGANIZATION),
+        ("Which airline flew the crew home?", FineType.ORGANIZATION),
         ("How did the mayor open the meeting?", FineType.MANNER),
         ("Which city hosted the fair?", FineType.PLACE),
         ("To which Spanish city did the team travel?", FineType.PLACE),

@@ -1904,6 +1904,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_possessor(logits, candidates)
     logits = prefer_kind_modifier(logits, candidates)
     logits = prefer_speaker(logits, candidates)
+    logits = prefer_sayer(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)
@@ -1987,6 +1988,31 @@ def done_by_another_country(candidates: CandidateSet, best: int) -> bool:
                 if one.lemma_.lower() == subject.lemma_.lower():
                     said |= _countries_of(one) or {""}
     return bool(said) and not (said & asked)
+
+
+# How far below the best the one who says it may be ranked and still answer "Who said X?".
+_SAYER_MARGIN = 6.0
+
+
+def prefer_sayer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "Who said / claimed / warned <what>?": a best answer that says nothing gives way
+    to one ranked within 6 logits that is the subject of a verb of saying: "Fuad Shahbaz
+    ... told Al Jazeera, 'We have seen Bayraktar drones actively used ... against ...
+    Khalifa Haftar's Army'" answers "Who said Bayraktar drones had been used in Syria?",
+    not "Khalifa Haftar". The scores are swapped."""
+    question = candidates.question
+    if question.role is not WhRole.SUBJECT or question.governor < 0 or not len(logits):
+        return logits
+    verb = question.doc[question.governor]
+    if verb.lemma_.lower() not in SAY_VERBS or verb.i + 1 >= len(question.doc) - 1:
+        return logits
+
+    def fit(i: int) -> float:
+        verbs = _subject_verbs(candidates.candidates[i].span.root)
+        return float(any(v.lemma_.lower() in SAY_VERBS for v in verbs))
+
+    best = int(np.argmax(logits))
+    return _prefer_better_fit(logits, best, _near(logits, best, _SAYER_MARGIN), fit)
 
 
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:

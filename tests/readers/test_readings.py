@@ -43,6 +43,7 @@ from qa.readers.readings import (
     prefer_name_on_kind,
     prefer_own_setting,
     prefer_possessor,
+    prefer_sayer,
     prefer_speaker,
     prefer_stranded_object,
     prefer_whole_list,
@@ -1005,3 +1006,21 @@ def test_which_nationality_kind_never_takes_that_country_alone() -> None:
     assert not {"Finnmark", "Troms", "Finnmark or Troms"} & masked
     found = candidates("Which regions could see civil wars?", text)
     assert not names_the_asked_country(found).any()
+
+
+QUOTE = 'Anna Berg told Radio Nord, "We have seen drones used against John Smith\'s army."'
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Who said it is the subject of the verb of saying, not a name in the quote.
+        ("Who said drones had been used against the army?", "Anna Berg"),
+        # Not a question about saying: the scores stand.
+        ("Who leads the army?", "John Smith"),
+    ],
+)
+def test_who_said_it_takes_the_one_who_says(question: str, expected: str) -> None:
+    found = candidates(question, QUOTE)
+    logits = logits_for(found, {"John Smith": 2.0, "Anna Berg": 0.0})
+    assert top(found, prefer_sayer(logits, found)) == expected

@@ -560,8 +560,11 @@ class QuestionAnalyzer:
                 role = WhRole.SUBJECT
             elif nxt.lemma_ == "be" and later_verb is None:
                 role = WhRole.ATTRIBUTE
-            elif nxt.lemma_ == "have" and later_verb is None:
-                # "Which outlet has ties to X?": "has" is the verb, the wh-phrase its subject.
+            elif nxt.lemma_ == "have" and (
+                later_verb is None or later_verb.dep_ in {"acl", "relcl"}
+            ):
+                # "Which outlet has ties to X?": "has" is the verb, the wh-phrase its subject
+                # (a participle after it, "troops stationed there", is no verb of its own).
                 role = WhRole.SUBJECT
             else:
                 role = WhRole.OBJECT

@@ -72,6 +72,8 @@ def test_the_coarse_type_the_rule_reader_uses_is_kept(analyzer: QuestionAnalyzer
         # "has" with no verb after it is the verb: the wh-phrase is its subject.
         ("Which outlet has ties to the council?", WhRole.SUBJECT, "", "Which outlet"),
         ("Which city has the army attacked?", WhRole.OBJECT, "", "Which city"),
+        # A participle on the object is no verb of the question's own.
+        ("Which town has troops stationed there?", WhRole.SUBJECT, "", "Which town"),
         # The object of an adjective's preposition, not what the subject is.
         ("Who are the rebels loyal to?", WhRole.PREP_OBJECT, "to", "Who"),
         # Or of a noun's, itself a preposition's object ("in charge of").

@@ -148,6 +148,22 @@ def _unsaid(candidates: CandidateSet) -> np.ndarray:
 _NOT_A_PLACE_FACTOR = 0.02
 
 
+# Nouns for groups of people, which a "which X" question counts or describes rather than
+# names (so no person type words), and which are never a place: "drone pilots", "troops".
+_PEOPLE_GROUPS = {
+    "pilot", "troop", "soldier", "fighter", "mercenary", "civilian", "child", "worker",
+    "militant", "recruit", "volunteer", "refugee", "prisoner", "people", "person",
+}  # fmt: skip
+
+
+def repeats_for_a_place(candidates: CandidateSet) -> np.ndarray:
+    """For "where": the candidates with no word beyond the question's ("Azerbaijan" for
+    "Where in Azerbaijan are the troops based?")."""
+    if candidates.question.fine_type is not FineType.PLACE:
+        return np.zeros(len(candidates), dtype=bool)
+    return candidates.features[:, _INDEX["novel_words"]] <= 0
+
+
 def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
     """For "where": the candidates that name people ("Turkish representatives", a
     person's name), which are no place however well their sentence matches."""
@@ -157,7 +173,9 @@ def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
     def people() -> np.ndarray:
         person = candidates.features[:, _LABEL_COLUMNS["PERSON"]] > 0
         roots = [c.span.root.lemma_.lower() for c in candidates.candidates]
-        return person | np.array([names_people(lemma) for lemma in roots], dtype=bool)
+        return person | np.array(
+            [names_people(lemma) or lemma in _PEOPLE_GROUPS for lemma in roots], dtype=bool
+        )
 
     return _once(candidates, "people", people)
 
@@ -1878,6 +1896,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         names_the_asked_country(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
+        repeats_for_a_place(candidates),
     ):
         if not passed_over.all():
             logits[passed_over] = logits.min() - 30.0
@@ -1985,7 +2004,13 @@ def done_by_another_country(candidates: CandidateSet, best: int) -> bool:
                 continue
             # "1,300 fighters from Syrian militias and 150 fighters from Libyan militias"
             for one in (doer, *doer.conjuncts):
-                if one.lemma_.lower() == subject.lemma_.lower():
+                # The noun, or a title on a name: "Turkish Defense *Minister* Hulusi Akar".
+                titles = [
+                    c
+                    for c in one.children
+                    if c.dep_ == "compound" and c.lemma_.lower() == subject.lemma_.lower()
+                ]
+                if one.lemma_.lower() == subject.lemma_.lower() or titles:
                     said |= _countries_of(one) or {""}
     return bool(said) and not (said & asked)
 

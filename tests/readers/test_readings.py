@@ -47,6 +47,7 @@ from qa.readers.readings import (
     prefer_speaker,
     prefer_stranded_object,
     prefer_whole_list,
+    repeats_for_a_place,
     unmeasured,
     unreasoned,
     unsaid,
@@ -926,6 +927,23 @@ def test_the_asked_doer_of_another_country(question: str, other: bool) -> None:
     found = candidates(question, STATED)
     best = found.texts.index("the drills were peaceful")
     assert done_by_another_country(found, best) is other
+
+
+def test_the_asked_doer_of_another_country_under_a_title() -> None:
+    text = "Turkish Defense Minister Ali Demir traveled to Baku on May 3."
+    found = candidates("When did the Greek defense minister travel to Baku?", text)
+    assert done_by_another_country(found, found.texts.index("May 3"))
+    found = candidates("When did the Turkish defense minister travel to Baku?", text)
+    assert not done_by_another_country(found, found.texts.index("May 3"))
+
+
+def test_where_passes_over_people_and_the_questions_own_words() -> None:
+    text = "In July, 600 troops including drone pilots stayed behind in Lund, a port in Norway."
+    found = candidates("Where in Norway did the troops stay?", text)
+    people = {found.texts[i] for i in np.flatnonzero(people_for_a_place(found))}
+    repeats = {found.texts[i] for i in np.flatnonzero(repeats_for_a_place(found))}
+    assert "drone pilots" in people and "Norway" in repeats
+    assert "Lund" not in people | repeats
 
 
 def test_the_asked_doer_of_a_country_among_coordinated_doers() -> None:

@@ -2040,6 +2040,23 @@ def prefer_sayer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     return _prefer_better_fit(logits, best, _near(logits, best, _SAYER_MARGIN), fit)
 
 
+def names_a_thing(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "who" is a name used only to name a thing: "The
+    *Elysée* presidential palace" says nothing of a person (the small tagger calls
+    "Elysée" one), so it does not answer "Who is the French president?"."""
+    if candidates.question.fine_type is not FineType.PERSON:
+        return False
+    root = candidates.candidates[best].span.root
+    head = root.head
+    return (
+        root.pos_ == "PROPN"
+        and root.dep_ in {"nmod", "compound"}
+        and head.pos_ == "NOUN"
+        and not names_people(head.lemma_.lower())
+        and head.lemma_.lower() not in _PEOPLE_GROUPS
+    )
+
+
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
     """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
     when its sentence is about something else than the question asks."""
@@ -2063,7 +2080,11 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         or of_another_one(question, top, candidates.candidates[best].span)
     ):
         factor *= _OTHER_ORDINAL_FACTOR
-    if only_tells(candidates, best) or done_by_another_country(candidates, best):
+    if (
+        only_tells(candidates, best)
+        or done_by_another_country(candidates, best)
+        or names_a_thing(candidates, best)
+    ):
         factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best]:
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left

@@ -22,6 +22,7 @@ from qa.readers.readings import (
     done_by_another_country,
     masked_logits,
     names_a_participant,
+    names_a_thing,
     names_the_asked_country,
     of_another_one,
     of_other_ones,
@@ -1042,3 +1043,12 @@ def test_who_said_it_takes_the_one_who_says(question: str, expected: str) -> Non
     found = candidates(question, QUOTE)
     logits = logits_for(found, {"John Smith": 2.0, "Anna Berg": 0.0})
     assert top(found, prefer_sayer(logits, found)) == expected
+
+
+def test_who_is_not_answered_by_a_name_on_a_thing() -> None:
+    text = "The Elysée presidential palace called for calm, and Anna Berg agreed."
+    found = candidates("Who is the French president?", text)
+    assert names_a_thing(found, found.texts.index("Elysée"))
+    assert not names_a_thing(found, found.texts.index("Anna Berg"))
+    found = candidates("What called for calm?", text)
+    assert not names_a_thing(found, found.texts.index("Elysée"))

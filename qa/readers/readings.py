@@ -311,7 +311,12 @@ def unmeasured(candidates: CandidateSet) -> np.ndarray:
     distance ("two" of "two escort ships" for "How long did the exercise last?")."""
     if candidates.question.wh not in {"how long", "how far"}:
         return np.zeros(len(candidates), dtype=bool)
-    return np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool)
+    # Asked again of the best answer by ``confidence_factor``: computed once.
+    return _once(
+        candidates,
+        "unmeasured",
+        lambda: np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool),
+    )
 
 
 # What can say why: a clause, a verb phrase, or a phrase led by a word of reason ("because
@@ -369,6 +374,20 @@ def swapped(logits: np.ndarray, a: int, b: int) -> np.ndarray:
     out = logits.copy()
     out[a], out[b] = logits[b], logits[a]
     return out
+
+
+def _swapped_to(
+    logits: np.ndarray, candidates: CandidateSet, best: int, bounds: tuple[int, int]
+) -> np.ndarray:
+    """``logits`` with ``best`` swapped with the candidate of its passage spanning
+    ``bounds`` (token offsets), or unchanged when there is none."""
+    for i, candidate in enumerate(candidates.candidates):
+        if (
+            candidates.passage_of[i] == candidates.passage_of[best]
+            and (candidate.span.start, candidate.span.end) == bounds
+        ):
+            return swapped(logits, best, i)
+    return logits
 
 
 def _prefer_better_fit(
@@ -648,12 +667,7 @@ def prefer_measured(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     root = span.root
     if len(span) != 1 or root.dep_ != "nummod" or root.head.i != root.i + 1:
         return logits
-    for i, candidate in enumerate(candidates.candidates):
-        other = candidate.span
-        same_passage = candidates.passage_of[i] == candidates.passage_of[best]
-        if same_passage and (other.start, other.end) == (root.i, root.head.i + 1):
-            return swapped(logits, best, i)
-    return logits
+    return _swapped_to(logits, candidates, best, (root.i, root.head.i + 1))
 
 
 # How far below the best the whole list may be ranked and still answer a plural question.
@@ -764,13 +778,7 @@ def prefer_name_of_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
         return logits
     name = names[0]
     bounds = (name.left_edge.i, name.right_edge.i + 1)
-    for i, candidate in enumerate(candidates.candidates):
-        if (
-            candidates.passage_of[i] == candidates.passage_of[best]
-            and (candidate.span.start, candidate.span.end) == bounds
-        ):
-            return swapped(logits, best, i)
-    return logits
+    return _swapped_to(logits, candidates, best, bounds)
 
 
 def prefer_name_on_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
@@ -793,13 +801,7 @@ def prefer_name_on_kind(logits: np.ndarray, candidates: CandidateSet) -> np.ndar
     bounds = name_on(root)
     if bounds is None or not (span.start <= bounds[0] and bounds[1] <= span.end):
         return logits
-    for i, candidate in enumerate(candidates.candidates):
-        if (
-            candidates.passage_of[i] == candidates.passage_of[best]
-            and (candidate.span.start, candidate.span.end) == bounds
-        ):
-            return swapped(logits, best, i)
-    return logits
+    return _swapped_to(logits, candidates, best, bounds)
 
 
 # How far below the best a name the sentence calls the asked kind may be ranked and still

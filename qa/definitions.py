@@ -28,7 +28,7 @@ from typing import Any
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
 from qa.documents import Document
-from qa.gazetteer import countries
+from qa.gazetteer import countries, country_of
 from qa.nlp import MEASURE_LABELS, load_spacy, shares_stem
 from qa.question_forms import compile_forms, match_form
 
@@ -161,7 +161,7 @@ class DefinitionAnswerer:
                     )
                     return DefinitionAnswer(name, answer)
         if wh == "who":
-            return self._holder(name, words, documents, mentioning, sentence_parse)
+            return self._holder(name, _asked(name), documents, mentioning, sentence_parse)
         return None
 
     def _holder(
@@ -219,7 +219,7 @@ class DefinitionAnswerer:
         found = _match(question)
         if found is None or found[0] != "who":
             return set()
-        qualifier, *office = found[1].split()
+        qualifier, *office = _asked(found[1])
         if not office:
             return set()
         return {
@@ -430,14 +430,28 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift
 
 
+def _place_word(word: str) -> str:
+    """A title's word (lower case) with a country or nationality in one form, the country's,
+    so that "Turkey's defense minister" is the "Turkish Defense Minister"."""
+    return country_of(word) or word
+
+
+def _asked(name: str) -> list[str]:
+    """The words of an asked title or name (lower case), possessives dropped and places in
+    one form (``_place_word``): "turkey's defense minister" -> turkey, defense, minister."""
+    return [_place_word(re.sub(r"['’]s$", "", word)) for word in name.split()]
+
+
 def _title_words(asked: str) -> list[str]:
     """The words of an asked title (lower case), up to what restricts it: "spokeswoman"
     of "spokeswoman who blamed Azeri forces", "analyst" of "analyst quoted by Al
     Jazeera"; an "of" phrase is the title's ("president of iran")."""
     words: list[str] = []
     for token in load_spacy()(asked, disable=["ner"]):
+        if token.tag_ == "POS":
+            continue  # "Turkey's defense minister" is the Turkish one
         if token.pos_ in {"NOUN", "PROPN", "ADJ"}:
-            words.append(token.lower_)
+            words.append(_place_word(token.lower_))
         elif token.lower_ in {"of", "for"} and words and "of" not in words:
             words.append("of")  # "spokeswoman for the ministry" is its spokeswoman
         elif token.pos_ != "DET" or (words and words[-1] != "of"):
@@ -550,7 +564,7 @@ def _titled_people(span: Any, shift: int) -> Iterable[tuple[list[str], tuple[int
         # The title's tokens, and the name's after them (the entity may hold some of the
         # title: "Defense Minister Hulusi Akar").
         tokens = [t for t in doc[span.start : ent.end] if title[0] <= t.idx + shift < title[1]]
-        said = [t.lower_ for t in tokens]
+        said = [_place_word(t.lower_) for t in tokens]
         name = [t for t in ent if t.i > tokens[-1].i]
         # "[Azeri President Ilham] Aliyev": the name after the bracket, as the reader's
         # answers are mended (qa.punctuation), never half a pair of brackets.

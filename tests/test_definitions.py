@@ -184,6 +184,27 @@ def test_the_description_is_the_noun_phrase_the_sentence_gives(
             "Russia backed Syrian President Bashar al-Assad's regime.",
             "Bashar al-Assad",
         ),
+        # A country's possessive asks for its nationality's title, and a body's for its own.
+        (
+            "Who is Chile's foreign minister?",
+            "Chilean Foreign Minister Ana Soto met Peruvian Foreign Minister Luis Vega.",
+            "Ana Soto",
+        ),
+        (
+            "Who is Peru's foreign minister?",
+            "Chilean Foreign Minister Ana Soto met Peruvian Foreign Minister Luis Vega.",
+            "Luis Vega",
+        ),
+        (
+            "Who is Bolivia's foreign minister?",
+            "Chilean Foreign Minister Ana Soto met Peruvian Foreign Minister Luis Vega.",
+            None,
+        ),
+        (
+            "Who is the Chilean navy's chief of staff?",
+            "Chilean Defense Minister Ana Soto and navy chief of staff Admiral Luis Vega left.",
+            "Luis Vega",
+        ),
         # Asked as the name of the title, or with "who's".
         (
             "What's the name of the US Secretary of State?",
@@ -227,6 +248,8 @@ SPOKESWOMAN = "Armenian Defense Ministry spokeswoman Lena Markova blamed the art
         ("Who is the Armenian Minister?", {"Hulusi Akar", "Sergey Lavrov"}),
         # The asked qualifier is in the title, or nothing qualifies the office.
         ("Who is the Turkish Defense Minister?", set()),
+        ("Who is Turkey's Defense Minister?", set()),
+        ("Who is Armenia's Defense Minister?", {"Hulusi Akar"}),
         ("Who is the Turkish Minister?", {"Sergey Lavrov"}),
         ("Who is the minister?", set()),
         ("What is the Armenian Defense Minister?", set()),

@@ -2059,6 +2059,31 @@ def names_a_thing(candidates: CandidateSet, best: int) -> bool:
     )
 
 
+def untyped(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "What kind of N ...?" says nothing of the N its
+    sentence names: from "Armenian forces had fired missiles on Ganja", "Armenian forces"
+    is no type of missile, and the sentence gives none. An answer that holds N ("a
+    socialist struggle"), modifies it ("*Stalinist* bureaucracy") or is what N is said to
+    be ("the drones were TB2s") gives one; a sentence without N may name a kind of it
+    by another word ("drones" for "What kind of weapons ...?"), which is the ranker's to
+    judge."""
+    asked = _kind_asked(candidates.question)
+    if asked is None:
+        return False
+    noun = asked.lemma_.lower()
+    span = candidates.candidates[best].span
+    named = [t for t in span.sent if t.lemma_.lower() == noun]
+    if not named:
+        return False
+    root = span.root
+    for token in named:
+        if span.start <= token.i < span.end or root in token.subtree:
+            return False
+        if token.head == root.head and token.head.lemma_ == "be":
+            return False
+    return True
+
+
 def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool) -> float:
     """What the best answer's calibrated confidence is multiplied by: 1, or a small factor
     when its sentence is about something else than the question asks."""
@@ -2086,6 +2111,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         only_tells(candidates, best)
         or done_by_another_country(candidates, best)
         or names_a_thing(candidates, best)
+        or untyped(candidates, best)
     ):
         factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best]:

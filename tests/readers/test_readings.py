@@ -53,6 +53,7 @@ from qa.readers.readings import (
     unreasoned,
     unsaid,
     untimed,
+    untyped,
 )
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
@@ -1052,3 +1053,21 @@ def test_who_is_not_answered_by_a_name_on_a_thing() -> None:
     assert not names_a_thing(found, found.texts.index("Anna Berg"))
     found = candidates("What called for calm?", text)
     assert not names_a_thing(found, found.texts.index("Elysée"))
+
+
+def test_what_kind_is_not_answered_by_words_that_give_no_kind() -> None:
+    # The sentence's rockets have no kind; "Rebel units" only fired them.
+    text = "Rebel units fired rockets on Tarvo, and Scud missiles hit Lenko."
+    found = candidates("What type of rockets struck Tarvo?", text)
+    assert untyped(found, found.texts.index("Rebel units"))
+    found = candidates("What type of missiles hit Lenko?", text)
+    assert not untyped(found, found.texts.index("Scud missiles"))
+    assert not untyped(found, found.texts.index("Scud"))
+    # What the noun is said to be is its kind; a sentence without it is the ranker's.
+    text = "The rockets were Grads, and the rebels bought drones."
+    found = candidates("What kind of rockets were fired?", text)
+    assert not untyped(found, found.texts.index("Grads"))
+    found = candidates("What kind of weapons did the rebels buy?", text)
+    assert not untyped(found, found.texts.index("drones"))
+    found = candidates("Who fired rockets on Tarvo?", "Rebel units fired rockets on Tarvo.")
+    assert not untyped(found, found.texts.index("Rebel units"))

@@ -1851,6 +1851,71 @@ def prefer_called_adjective(logits: np.ndarray, candidates: CandidateSet) -> np.
     return _prefer_better_fit(logits, best, _near(logits, best, _CALLED_MARGIN), fit)
 
 
+# Verbs of describing: "How did Pompeo *describe* the situation?" and "What did Pompeo
+# *call* the situation?" ask what the sentence says the thing is, in a word on it
+# ("this *historic* fight") or a phrase "N of a <thing>" ("a powder keg of a situation").
+_DESCRIBING_VERBS = _CALLING_VERBS | {"describe", "characterize", "characterise", "portray"}
+
+
+def _described_noun(question: Question) -> str | None:
+    """The lemma (lower case) of the noun "How did X describe Y?" or "What did X call Y?"
+    asks a description of: "situation"; None for any other question."""
+    if question.governor < 0:
+        return None
+    how = question.wh == "how" and question.role is WhRole.ADVERBIAL
+    what = question.wh == "what" and question.role is WhRole.OBJECT
+    verb = question.doc[question.governor]
+    if not (how or what) or verb.lemma_.lower() not in _DESCRIBING_VERBS:
+        return None
+    # "How is the region described?" describes its passive subject.
+    nouns = [
+        c
+        for c in verb.children
+        if c.dep_ in {"dobj", "nsubjpass"}
+        and c.pos_ in {"NOUN", "PROPN"}
+        and c.lower_ not in WH_WORDS
+    ]
+    return nouns[0].lemma_.lower() if nouns else None
+
+
+def _describes(span: Span, noun: str) -> float:
+    """How well ``span`` says what a ``noun`` is: 2 for a word on the noun itself ("*historic*
+    fight") or a phrase "N of a <noun>" ("a powder keg of a situation"), 1 for an adjective
+    said of words that hold the noun ("[provision of arms and rhetoric] are
+    *irresponsible*"), else 0."""
+    root = span.root
+    if len(span) == 1 and root.pos_ == "ADJ":
+        if root.dep_ == "amod" and root.head.lemma_.lower() == noun:
+            return 2.0
+        return 1.0 if root.dep_ in {"acomp", "oprd"} and noun in _described_lemmas(root) else 0.0
+    if root.pos_ != "NOUN" or root.lemma_.lower() == noun:
+        return 0.0
+    of_noun = [
+        p
+        for c in root.children
+        if c.dep_ == "prep" and c.lower_ == "of"
+        for p in c.children
+        if p.dep_ == "pobj" and p.lemma_.lower() == noun
+    ]
+    return 2.0 if of_noun and span.start <= of_noun[0].i < span.end else 0.0
+
+
+def prefer_description(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "How did X describe Y?" and "What did X call Y?": a best answer that says
+    nothing of what Y is ("this place" for "How did Pompeo describe the fight over
+    Nagorno-Karabakh?") swaps places with a nearby one that does ("historic", of "this
+    *historic* fight"); see ``_describes``."""
+    noun = _described_noun(candidates.question)
+    if noun is None or not len(logits):
+        return logits
+
+    def fit(i: int) -> float:
+        return _describes(candidates.candidates[i].span, noun)
+
+    best = int(np.argmax(logits))
+    return _prefer_better_fit(logits, best, _near(logits, best, _CALLED_MARGIN), fit)
+
+
 # How far below a best modifier ("Stalinist") the phrase it modifies may be ranked and take
 # its place for a "who" question.
 _MODIFIED_MARGIN = 3.0
@@ -1929,6 +1994,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)
+    logits = prefer_description(logits, candidates)
     logits = prefer_modified_noun(logits, candidates)
     return prefer_uncut_phrase(logits, candidates)
 

@@ -34,6 +34,7 @@ from qa.readers.readings import (
     prefer_called_adjective,
     prefer_counted,
     prefer_described_adjective,
+    prefer_description,
     prefer_doer,
     prefer_fitting_kind,
     prefer_kind_modifier,
@@ -1071,3 +1072,31 @@ def test_what_kind_is_not_answered_by_words_that_give_no_kind() -> None:
     assert not untyped(found, found.texts.index("drones"))
     found = candidates("Who fired rockets on Tarvo?", "Rebel units fired rockets on Tarvo.")
     assert not untyped(found, found.texts.index("Rebel units"))
+
+
+DESCRIBED = (
+    "The mayor spoke of this bitter feud over the old mill, and warned of a tinderbox of"
+    " a situation in the valley."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A word on the asked noun, or a phrase "N of a <noun>", says what it is.
+        ("How did the mayor describe the feud over the mill?", "bitter"),
+        ("How did the mayor characterize the situation?", "a tinderbox of a situation"),
+        ("What did the mayor call the situation?", "a tinderbox of a situation"),
+        # Not asked how it was described, or about something the text describes not.
+        ("Where did the mayor describe the situation?", "the old mill"),
+        ("How did the mayor describe the valley?", "the old mill"),
+    ],
+)
+def test_how_x_described_y_takes_what_the_sentence_says_y_is(question: str, expected: str) -> None:
+    found = candidates(question, DESCRIBED)
+    logits = logits_for(
+        found, {"the old mill": 3.0, "bitter": -9.0, "a tinderbox of a situation": -9.0}
+    )
+    ranked = prefer_description(logits, found)
+    assert top(found, ranked) == expected
+    assert sorted(ranked) == sorted(logits)

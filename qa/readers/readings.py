@@ -587,7 +587,9 @@ def _of_another_country(candidates: CandidateSet, best: int, focus: Token) -> bo
         for c in [_country(m)]
         if c
     }
-    return bool(said) and not (said & asked)
+    if not said:
+        return _counted_for_a_doer(candidates, best, asked)
+    return not (said & asked)
 
 
 def _qualifiers(noun: Token) -> list[Token]:
@@ -600,6 +602,28 @@ def _qualifiers(noun: Token) -> list[Token]:
                 if pobj.dep_ == "pobj":
                     found += [pobj, *(m for m in pobj.children if m.dep_ in {"amod", "compound"})]
     return found
+
+
+# Verbs whose subject counts its own: "Armenian forces *lost* 13 soldiers".
+_LOSING_VERBS = {"lose", "suffer", "sustain", "bury", "mourn", "evacuate", "count"}
+
+
+def _counted_for_a_doer(candidates: CandidateSet, best: int, asked: set[str]) -> bool:
+    """Whether the sentence says the asked countries only of who did what the count tells
+    of: "*Armenian* forces had fired missiles on Ganja ..., leaving 13 civilians dead"
+    counts the dead of Ganja, not "Armenian civilians"."""
+    sentence = _sentence_of(candidates, best)
+    root = candidates.candidates[best].span.root
+    named = [t for t in sentence if _country(t) in asked]
+    doers = {
+        t.i
+        for verb in root.ancestors
+        if verb.pos_ in {"VERB", "AUX"} and verb.lemma_.lower() not in _LOSING_VERBS
+        for subject in verb.children
+        if subject.dep_ == "nsubj" and root not in subject.subtree
+        for t in subject.subtree
+    }
+    return bool(named) and all(t.i in doers for t in named)
 
 
 def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) -> bool:

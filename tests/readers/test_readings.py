@@ -786,6 +786,34 @@ def test_a_count_of_another_countrys_people_counts_something_else(
     assert counts_something_else(found, found.texts.index(number)) is other
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        # The asked country is only who fired: the dead are of the town it hit.
+        ("How many Chilean civilians died?", "9", True),
+        ("How many Chilean soldiers were wounded?", "dozens", True),
+        ("How many Peruvian civilians died?", "9", False),
+        ("How many civilians died?", "9", False),
+    ],
+)
+def test_a_count_whose_asked_country_is_only_the_doer_counts_something_else(
+    question: str, text: str, other: bool
+) -> None:
+    said = (
+        "On Monday, Chilean forces fired rockets on Tarvo, a Peruvian border town, leaving 9"
+        " civilians dead and dozens wounded."
+    )
+    found = candidates(question, said)
+    assert counts_something_else(found, found.texts.index(text)) is other
+
+
+def test_a_count_of_the_doers_own_losses_is_theirs() -> None:
+    found = candidates(
+        "How many Chilean soldiers died?", "On Monday, Chilean forces lost 9 soldiers near Tarvo."
+    )
+    assert not counts_something_else(found, found.texts.index("9"))
+
+
 ACCUSATIONS = (
     "After Mayor Lund blamed the council for the delays, the council accused him of lying."
     " Lund told Radio Nord."

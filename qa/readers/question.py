@@ -648,6 +648,9 @@ class QuestionAnalyzer:
             gov_lemma in SAY_VERBS
             and (role is WhRole.OBJECT or (role is WhRole.PREP_OBJECT and prep == "about"))
             and end == wh_index + 1
+            # "What did Pompeo say he wanted the sides to get right?" asks for the object
+            # of the clause said, not for what was said.
+            and not any(c.dep_ in {"ccomp", "xcomp"} for c in governor.children)
         ):
             # "What did Mashregh News warn about?" asks what it warned, as a bare "warn" does.
             fine = FineType.STATEMENT

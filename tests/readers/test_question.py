@@ -41,6 +41,9 @@ def analyzer() -> QuestionAnalyzer:
         ("What are Turkish representatives doing among the militias?", FineType.ACTION),
         # What someone warned or spoke "about" is what they said.
         ("What did the ministry warn about?", FineType.STATEMENT),
+        # What a clause after "say" lacks is a thing, not what was said.
+        ("What did the mayor say he wanted the council to get right?", FineType.THING),
+        ("What did the critic say the film was missing?", FineType.THING),
     ],
 )
 def test_fine_answer_types(analyzer: QuestionAnalyzer, question: str, fine_type) -> None:

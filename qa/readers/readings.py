@@ -1232,14 +1232,22 @@ def _relative_clauses(noun: Token) -> list[Token]:
 
 
 def _fills(
-    root: Token, lemma: str, role: WhRole, other: set[str], settings: dict[str, set[str]]
+    root: Token,
+    lemma: str,
+    role: WhRole,
+    other: set[str],
+    settings: dict[str, set[str]],
+    clausal: bool = False,
 ) -> bool:
     """Whether ``root`` plays ``role`` to a verb of ``lemma`` whose other participant is one
     of ``other``, in the active or the passive: the subject ("the air force used the
     drones") or the passive's agent ("drones used *by the air force*") for a subject; the
     object ("Lavrov called *his counterparts*"), the passive's subject or the noun a
     participle hangs on ("*the bridge* built by the army") for an object. Never a verb
-    set in another place than the question's (``settings``, from :func:`_named_settings`)."""
+    set in another place than the question's (``settings``, from :func:`_named_settings`).
+    With ``clausal`` (the question's verb takes a clause: "Who does Washington not want
+    *coming in*?"), the subject of the verb's clause is its object too ("want *third-party
+    countries* coming in")."""
     # (verb, its other participants) for each way the parse lets ``root`` play the role.
     readings: list[tuple[Token, list[Token]]] = []
     if role is WhRole.SUBJECT:
@@ -1255,6 +1263,9 @@ def _fills(
     else:
         if root.dep_ == "dobj":
             readings.append((root.head, [c for c in root.head.children if c.dep_ == "nsubj"]))
+        clause = root.head
+        if clausal and root.dep_ == "nsubj" and clause.dep_ in {"ccomp", "xcomp"}:
+            readings.append((clause.head, [c for c in clause.head.children if c.dep_ == "nsubj"]))
         passives = [root.head] if root.dep_ == "nsubjpass" else []
         passives += [c for c in root.children if c.dep_ == "acl"]
         for verb in passives:
@@ -1301,7 +1312,9 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     if asked is None or not len(logits):
         return logits
     lemma, role, other = asked
-    settings = _named_settings(question.doc[question.governor])
+    verb = question.doc[question.governor]
+    settings = _named_settings(verb)
+    clausal = any(c.dep_ in {"ccomp", "xcomp"} for c in verb.children)
     ok = allowed(candidates.features, question.fine_type)
     # "What aircraft type did X identify?": "the aircraft type and flight numbers" holds
     # the kind asked for, not an answer of that kind.
@@ -1313,7 +1326,7 @@ def prefer_doer(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
             return 0.0
         if focus and any(t.lemma_.lower() == focus for t in candidate.span):
             return 0.0
-        return float(_fills(candidate.span.root, lemma, role, other, settings))
+        return float(_fills(candidate.span.root, lemma, role, other, settings, clausal))
 
     best = int(np.argmax(logits))
     return _prefer_better_fit(logits, best, _near(logits, best, _DOER_MARGIN), fit)

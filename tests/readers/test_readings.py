@@ -346,6 +346,27 @@ def test_who_takes_the_phrase_a_nationality_word_modifies(phrase: float, expecte
 RIFLES = "Scouts saw old rifles used in the valley by the mountain rangers against Omar Tal."
 
 
+WANTED = 'Omar Tal said the council does not want "outside firms taking over the port."'
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The subject of the asked verb's clause is who the verb is about.
+        ("Who does the council not want taking over the port?", "outside firms"),
+        # Asked without a clause, or of another subject: the trees' answer stands.
+        ("Who does the council not want?", "Omar Tal"),
+        ("Who does the mayor not want taking over the port?", "Omar Tal"),
+    ],
+)
+def test_the_object_of_a_verb_with_a_clause_is_the_clauses_subject(
+    question: str, expected: str
+) -> None:
+    found = candidates(question, WANTED)
+    logits = logits_for(found, {"Omar Tal": 3.0, "outside firms": -6.0})
+    assert top(found, prefer_doer(logits, found)) == expected
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -1125,7 +1125,8 @@ def test_what_kind_is_not_answered_by_words_that_give_no_kind() -> None:
 
 DESCRIBED = (
     "The mayor spoke of this bitter feud over the old mill, and warned of a tinderbox of"
-    " a situation in the valley."
+    " a situation in the valley. Rockets hit Tarvo, a border town, leaving nine people dead."
+    " Shells fell on Lenko, leaving two people dead."
 )
 
 
@@ -1136,6 +1137,13 @@ DESCRIBED = (
         ("How did the mayor describe the feud over the mill?", "bitter"),
         ("How did the mayor characterize the situation?", "a tinderbox of a situation"),
         ("What did the mayor call the situation?", "a tinderbox of a situation"),
+        ("How was the feud described?", "bitter"),
+        # A phrase in apposition describes; "dead" is said of the people, not of Tarvo.
+        ("How is Tarvo described?", "a border town"),
+        ("How is Lenko described?", "the old mill"),
+        # Describing, not described: the object is what is described.
+        ("How is the mayor describing the old mill?", "old"),
+        ("How was the situation described by the mayor?", "a tinderbox of a situation"),
         # Not asked how it was described, or about something the text describes not.
         ("Where did the mayor describe the situation?", "the old mill"),
         ("How did the mayor describe the valley?", "the old mill"),
@@ -1144,7 +1152,14 @@ DESCRIBED = (
 def test_how_x_described_y_takes_what_the_sentence_says_y_is(question: str, expected: str) -> None:
     found = candidates(question, DESCRIBED)
     logits = logits_for(
-        found, {"the old mill": 3.0, "bitter": -9.0, "a tinderbox of a situation": -9.0}
+        found,
+        {
+            "the old mill": 3.0,
+            "bitter": -9.0,
+            "a tinderbox of a situation": -9.0,
+            "a border town": -9.0,
+            "dead": -8.0,
+        },
     )
     ranked = prefer_description(logits, found)
     assert top(found, ranked) == expected

@@ -394,7 +394,8 @@ def _description(span: Any, name: list[Any], shift: int) -> tuple[int, int] | No
         if child.dep_ in _STOP_DEPS or child.left_edge.i != final.i + 1:
             break
         final = child.right_edge
-    if final.i - first.i + 1 > _MAX_WORDS:
+    # Words, not tokens: "think-tank" is one word in three tokens.
+    if sum(not t.is_punct for t in doc[first.i : final.i + 1]) > _MAX_WORDS:
         return None
     return first.idx + shift, final.idx + len(final) + shift
 

@@ -102,6 +102,13 @@ def describe(question: str, text: str, title: str = "") -> str | None:
             "Syrian President",
         ),
         ("Who is Assad?", "Russia backed Syrian President Bashar al-Assad.", "Syrian President"),
+        # Twelve words, "think-tank" one of them, however many tokens.
+        (
+            "Who is Lena Berg?",
+            "Lena Berg, an analyst at the Institute for Security Analysis think-tank in Riga, told"
+            " the BBC.",
+            "an analyst at the Institute for Security Analysis think-tank in Riga",
+        ),
         # Nothing says what the name is.
         ("Who was Aristotle?", "His father died when Aristotle was a child.", None),
         ("What is Angola?", "The fertility rate of Angola is 5.97 children per woman.", None),

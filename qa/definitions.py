@@ -41,6 +41,19 @@ _QUESTION = compile_forms(
         ],
     }
 )
+# "What is Pompeo's first name?", "What is the surname of the US Secretary of State?"
+_NAME_PART = compile_forms(
+    {
+        "part_of": [
+            r"what\s+(?:is|was)\s+(?:the\s+)?(?P<part>first|given|last|family|sur)\s*name\s+of"
+            r"\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+        ],
+        "possessive": [
+            r"what\s+(?:is|was)\s+(?:the\s+)?(?P<name>[^?,;]+?)'s\s+"
+            r"(?P<part>first|given|last|family|sur)\s*name\s*\??$"
+        ],
+    }
+)
 _NAMES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
@@ -142,6 +155,11 @@ class DefinitionAnswerer:
         word (``LoadedIndex.sentences_mentioning``); ``sentence_parse(sentence)`` is a
         sentence's spaCy ``Span`` (None without one).
         """
+        part = match_form(_NAME_PART, question)
+        if part is not None:
+            return self._name_part(
+                part[1]["name"], part[1]["part"], documents, mentioning, sentence_parse
+            )
         found = _match(question)
         if found is None:
             return None
@@ -163,6 +181,51 @@ class DefinitionAnswerer:
         if wh == "who":
             return self._holder(name, _asked(name), documents, mentioning, sentence_parse)
         return None
+
+    def _name_part(
+        self,
+        name: str,
+        part: str,
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> DefinitionAnswer | None:
+        """The first or last word of the person's full name, for "What is X's first name?"
+        and "What is the surname of X?", X a name ("Pompeo") or a title ("the US Secretary
+        of State"). None when no document names the person, or gives one word of a name
+        for its first ("Aliyev" tells no first name)."""
+        words = _asked(name)
+        mentions = self._mentions(words, _WHO_NAMES, documents, mentioning, sentence_parse)
+        found = next(iter(mentions), None)
+        if found is not None:
+            document, sentence, span, tokens, shift = found
+            # Without a title the parse holds in the name: "State" of "US Secretary of State
+            # Mike Pompeo".
+            title = _title(span, [tokens[-1]], shift)
+            if title is not None:
+                tokens = [t for t in tokens if t.idx + shift >= title[1]] or tokens
+            start, end = tokens[0].idx + shift, tokens[-1].idx + len(tokens[-1]) + shift
+        else:
+            held = self._holder(name, words, documents, mentioning, sentence_parse)
+            if held is None:
+                return None
+            document = documents[held.answer.document_id]
+            start, end = held.answer.start, held.answer.end
+            sentence = held.answer.passage
+        spans = [m.span() for m in re.finditer(r"\S+", document.text[start:end])]
+        if part in {"first", "given"} and len(spans) < 2:
+            return None
+        a, b = spans[0] if part in {"first", "given"} else spans[-1]
+        cited = (sentence.start, sentence.end)
+        answer = quoted_answer(
+            document.id,
+            document.text,
+            (start + a, start + b),
+            cited,
+            self.confidence,
+            "definition",
+        )
+        return DefinitionAnswer(name, answer)
 
     def _holder(
         self,

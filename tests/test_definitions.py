@@ -350,3 +350,26 @@ def test_a_person_titled_only_with_other_offices(
     text = {"Jan Nowak": PRESIDENTS, "Lena Markova": SPOKESWOMAN}.get(answer, MINISTERS)
     found = DefinitionAnswerer().titled_otherwise(question, answer, *one_sentence(text))
     assert found is otherwise
+
+
+NAMED = "Chilean Foreign Minister Ana Soto met Mayor Lund and US Secretary of State Mary Beth Kerr."
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The first or last word of the full name, without the title in front of it.
+        ("What is Soto's first name?", "Ana"),
+        ("What is the surname of Ana Soto?", "Soto"),
+        ("What's Kerr's given name?", "Mary"),
+        ("What is the last name of the Secretary of State?", "Kerr"),
+        ("What is the first name of Chile's foreign minister?", "Ana"),
+        # One word of a name tells no first name; nobody of that name or title.
+        ("What is Lund's first name?", None),
+        ("What is Lund's surname?", "Lund"),
+        ("What is Garcia's first name?", None),
+        ("What is the first name of Peru's foreign minister?", None),
+    ],
+)
+def test_a_part_of_a_persons_name(question: str, expected: str | None) -> None:
+    assert describe(question, NAMED) == expected

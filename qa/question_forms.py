@@ -98,3 +98,47 @@ def is_yes_no(question: str) -> bool:
     return bool(_POLAR_START.match(text)) and not (
         _WH_WORD.search(text) or _ALTERNATIVE.search(text)
     )
+
+
+# The document a question points at ("quoted in the article", "according to the piece"):
+# it names no fact, and its words pull the reader and the retriever off the question's own.
+_THE_DOCUMENT = r"(?:the|this)\s+(?:article|piece|text|story|report|document|passage|author)"
+_DOCUMENT_TAIL = re.compile(
+    r"[\s,]*(?:according\s+to\s+"
+    + _THE_DOCUMENT
+    + r"|(?:(?:as\s+)?(?:quoted|mentioned|cited|named|described|discussed|reported|stated"
+    r"|given|featured|referred\s+to)\s+)?in\s+"
+    + _THE_DOCUMENT
+    + r")(?=\s*[?.!]*\s*$)",
+    re.IGNORECASE,
+)
+_DOCUMENT_LEAD = re.compile(
+    r"^\s*(?:according\s+to|in)\s+" + _THE_DOCUMENT + r"\s*,\s*", re.IGNORECASE
+)
+# What may not be left last: "What is in the article?" asks what the article holds.
+_BARE_ENDING = re.compile(
+    r"(?:\b(?:is|are|was|were|be|been|do|does|did|has|have|had)|'s)$", re.IGNORECASE
+)
+
+
+def without_document_reference(question: str) -> str:
+    """``question`` without a phrase that only points at the document it is asked of.
+
+    A question that is about the document itself ("Who wrote the article?", "What is in
+    the article?") is returned as it is.
+
+    Example:
+        >>> without_document_reference("Who is the analyst quoted in the article?")
+        'Who is the analyst?'
+        >>> without_document_reference("According to the piece, who brokered the truce?")
+        'who brokered the truce?'
+        >>> without_document_reference("What is in the article?")
+        'What is in the article?'
+    """
+    stripped = _DOCUMENT_LEAD.sub("", question, count=1)
+    found = _DOCUMENT_TAIL.search(stripped)
+    if found:
+        head = stripped[: found.start()]
+        if len(head.split()) >= 2 and not _BARE_ENDING.search(head.rstrip()):
+            stripped = head + stripped[found.end():]
+    return stripped if len(stripped.split()) >= 2 else question

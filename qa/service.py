@@ -34,7 +34,7 @@ from qa.indexing import IndexParameters, IndexStore, LoadedIndex, ProgressCallba
 from qa.lifespans import LifespanAnswer, LifespanAnswerer, says_the_event
 from qa.metadata import MetadataAnswer, MetadataAnswerer
 from qa.punctuation import balanced_answers
-from qa.question_forms import is_yes_no
+from qa.question_forms import is_yes_no, without_document_reference
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
 
@@ -289,13 +289,15 @@ class QAService:
         top_k = top_k or self.settings.top_k
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
+        # "...quoted in the article?" names no fact: only the question's own words are read.
+        asked = without_document_reference(question)
         # A follow-up is read as resolved against the history; the literal question stays a
         # second retrieval query. A question that does not refer back is left untouched.
-        resolved = self.rewriter.run(question, history).resolved if history else None
-        queries = [resolved, question] if resolved else [question]
+        resolved = self.rewriter.run(asked, history).resolved if history else None
+        queries = [resolved, asked] if resolved else [asked]
         # The literal follow-up ("And in Libya?") matches little on its own: it only nudges.
         weights = [1.0, LITERAL_QUERY_WEIGHT] if resolved else [1.0]
-        read_as = resolved or question
+        read_as = resolved or asked
         # Some questions are answered without the reader: about the document itself (its
         # author, date, title), when a person was born or died, and who or what a name is.
         direct = (

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.question_forms import compile_forms, is_yes_no, match_form, normalized, spelled_out
+from qa.question_forms import (
+    compile_forms,
+    is_yes_no,
+    match_form,
+    normalized,
+    spelled_out,
+    without_document_reference,
+)
 
 
 def test_forms_match_after_a_polite_lead_in() -> None:
@@ -47,3 +54,27 @@ def test_yes_or_no_questions(question: str, expected: bool) -> None:
 )
 def test_a_wh_words_contracted_is_is_written_out(question: str, expected: str) -> None:
     assert spelled_out(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is the analyst quoted in the article?", "Who is the analyst?"),
+        # Only a reference that ends the question (or opens it) is one.
+        ("Which sea, according to the piece, borders Iran?", None),
+        ("Which sea borders Iran, according to this text?", "Which sea borders Iran?"),
+        ("According to the article, who brokered it?", "who brokered it?"),
+        ("In the story, who brokered it", "who brokered it"),
+        ("What did Lee say, as reported in the article?", "What did Lee say?"),
+        # A question about what the document holds keeps its reference.
+        ("What is in the article?", None),
+        ("Who is quoted in the article?", None),
+        ("Who wrote the article?", None),
+        ("What is the article about?", None),
+        # Only the document: "according to Lee" is a fact of the question.
+        ("What can radars not pick up, according to Lee?", None),
+    ],
+)
+def test_a_reference_to_the_document_is_dropped(question: str, expected: str | None) -> None:
+    # None: the question is kept as it is.
+    assert without_document_reference(question) == (expected or question)

@@ -54,6 +54,26 @@ def test_abstains_when_the_article_does_not_say(service: QAService, question: st
     assert result.citations  # still shows the closest passages
 
 
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("Who is the military analyst mentioned in the text?", "Who is the military analyst?"),
+        (
+            "Which sea borders Russia and Iran, as described in the story?",
+            "Which sea borders Russia and Iran?",
+        ),
+    ],
+)
+def test_a_reference_to_the_article_does_not_change_the_answer(
+    service: QAService, question: str, plain: str
+) -> None:
+    # "mentioned in the text" names no fact: its words would only pull the reader off.
+    result, expected = service.ask(question), service.ask(plain)
+    assert result.answer is not None
+    assert result.answer == expected.answer
+    assert result.question == question
+
+
 def test_a_yes_or_no_question_is_not_answered_with_a_span(service: QAService) -> None:
     result = service.ask("Is the ceasefire holding?")
     assert result.answer is None

@@ -11,7 +11,9 @@ without its relative clauses or any list after its first item. Failing that, a p
 described by the title in front of the name ("*Turkish Defense Minister* Hulusi Akar",
 which the reader ranked below another name). Asked the other way round, "Who is the US
 military analyst?", a title that the documents put in front of one person's name only is
-answered with the name. Without any of these the question goes to the reader as before,
+answered with the name; and "What is the name of the disputed enclave?", a common noun
+the documents give one proper name to, with "Nagorno-Karabakh" of "the disputed
+Nagorno-Karabakh enclave". Without any of these the question goes to the reader as before,
 and :meth:`DefinitionAnswerer.rivals` names the people the reader must not answer it with:
 those given the office under another qualifier ("*Turkish* Defense Minister Hulusi Akar"
 for "Who is the Armenian Defense Minister?").
@@ -179,8 +181,60 @@ class DefinitionAnswerer:
                     )
                     return DefinitionAnswer(name, answer)
         if wh == "who":
-            return self._holder(name, _asked(name), documents, mentioning, sentence_parse)
+            held = self._holder(name, _asked(name), documents, mentioning, sentence_parse)
+            form = match_form(_QUESTION, question)
+            if held is not None or form is None or form[0] != "name_of":
+                return held
+            # Not a title: "What is the name of the disputed enclave?"
+            return self._named_thing(name, documents, mentioning, sentence_parse)
         return None
+
+    def _named_thing(
+        self,
+        asked: str,
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> DefinitionAnswer | None:
+        """The proper name in front of a common noun, for "What is the name of the disputed
+        enclave?" from "the disputed *Nagorno-Karabakh* enclave" (or "the Turkish drone"
+        from "Turkish *Bayraktar TB2* drones"). Every word of the asked description must be
+        the noun phrase's and any words after it ("in Baku", "who interviewed Pompeo") the
+        sentence's; only when the documents give one name so."""
+        head, modifiers, rest = _described(asked)
+        if head is None or head in OFFICES:
+            return None  # a person's title is `_holder`'s
+        found: dict[str, tuple[Document, Sentence, tuple[int, int]]] = {}
+        for sentence in mentioning(head):
+            span = sentence_parse(sentence)
+            if span is None:
+                continue
+            said = {_place_word(t.lower_) for t in span} | {t.lemma_.lower() for t in span}
+            if not all(word in said for word in rest):
+                continue
+            shift = sentence.start - span.start_char
+            document = documents[sentence.document_id]
+            for token in span:
+                if token.pos_ != "NOUN" or token.lemma_.lower() != head or token.dep_ == "compound":
+                    continue
+                name = _name_before(token, modifiers)
+                if name is not None:
+                    a, b = name[0] + shift, name[1] + shift
+                    found.setdefault(document.text[a:b], (document, sentence, (a, b)))
+        # One name, or a shorter one inside it ("Bayraktar" drones, "Bayraktar TB2" drones).
+        longest = max(found, key=len, default=None)
+        if longest is None or not all(name in longest for name in found):
+            return None
+        document, sentence, span_found = found[longest]
+        answer = quoted_answer(
+            document.id,
+            document.text,
+            span_found,
+            (sentence.start, sentence.end),
+            self.confidence,
+            "definition",
+        )
+        return DefinitionAnswer(asked, answer)
 
     def _name_part(
         self,
@@ -492,6 +546,74 @@ def _title(span: Any, name: list[Any], shift: int) -> tuple[int, int] | None:
     if not office or len(words) > _MAX_WORDS:
         return None
     return words[0].idx + shift, words[-1].idx + len(words[-1]) + shift
+
+
+def _described(asked: str) -> tuple[str | None, list[str], list[str]]:
+    """An asked description's head noun (lemma), the words in front of it and the content
+    words after it (lower case, places in one form): "disputed enclave in the caucasus" ->
+    enclave, [disputed], [caucasus]."""
+    # Parsed in its question: alone, "disputed enclave" reads as a verb and its object.
+    doc = load_spacy()(f"what is the name of the {asked}?", disable=["ner"])
+    head = next((t for t in doc if t.dep_ == "pobj" and t.head.lower_ == "of"), None)
+    if head is None or head.pos_ not in {"NOUN", "PROPN"}:
+        return None, [], []
+
+    def content(tokens: Iterable[Any]) -> list[str]:
+        return [
+            _place_word(t.lemma_.lower())
+            for t in tokens
+            if t.pos_ in {"NOUN", "PROPN", "ADJ", "VERB", "NUM"} and not t.is_stop
+        ]
+
+    return (
+        head.lemma_.lower(),
+        content(doc[head.left_edge.i : head.i]),
+        # All of the rest: the parser may hang "near the border" on "name".
+        content(doc[head.i + 1 :]),
+    )
+
+
+def _name_before(head: Any, modifiers: list[str]) -> tuple[int, int] | None:
+    """Parse offsets of the proper name that ``head`` (a common noun) names, when the words
+    in front of it hold every asked modifier: the proper nouns right before it
+    ("Nagorno-Karabakh" of "the disputed Nagorno-Karabakh enclave") or one in apposition
+    ("Ganja" of "Ganja, Azerbaijan's second-largest city"); None without one."""
+    doc = head.doc
+    before = [t for t in doc[head.left_edge.i : head.i] if t.pos_ != "DET"]
+    said = {_place_word(t.lower_) for t in before} | {t.lemma_.lower() for t in before}
+    if not all(word in said for word in modifiers):
+        return None
+    named = head.head if head.dep_ == "appos" else None
+    if named is None:
+        named = next((c for c in head.children if c.dep_ == "appos"), None)
+    if named is not None and named.pos_ == "PROPN" and not _qualifies(named, modifiers):
+        return _proper_run(named, named.i, modifiers)
+    return _proper_run(head, head.i - 1, modifiers)
+
+
+def _proper_run(token: Any, end: int, modifiers: list[str]) -> tuple[int, int] | None:
+    """Parse offsets of the proper nouns (hyphens inside) of ``token``'s phrase that end at
+    token ``end``, without a word that qualifies ("Turkish" of "Turkish Bayraktar TB2")."""
+    doc = token.doc
+    name: list[Any] = []
+    for at in range(end, token.left_edge.i - 1, -1):
+        word = doc[at]
+        proper = word.pos_ == "PROPN" and not _qualifies(word, modifiers)
+        if not (proper or (word.text == "-" and name)):
+            break
+        name.insert(0, word)
+    while name and name[0].text == "-":
+        name.pop(0)
+    if not name:
+        return None
+    return name[0].idx, name[-1].idx + len(name[-1])
+
+
+def _qualifies(token: Any, modifiers: list[str]) -> bool:
+    """Whether a word qualifies rather than names: an asked modifier, or a place word
+    that is not a proper name of its own ("Turkish", "Russian")."""
+    word = _place_word(token.lower_)
+    return word in modifiers or token.ent_type_ == "NORP" or word != token.lower_
 
 
 def _place_word(word: str) -> str:

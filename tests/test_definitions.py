@@ -373,3 +373,46 @@ NAMED = "Chilean Foreign Minister Ana Soto met Mayor Lund and US Secretary of St
 )
 def test_a_part_of_a_persons_name(question: str, expected: str | None) -> None:
     assert describe(question, NAMED) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        # The proper name in front of the asked noun, without what qualifies it.
+        (
+            "What is the name of the contested valley?",
+            "The rebels held the contested Upper Molvar valley for a week.",
+            "Upper Molvar",
+        ),
+        (
+            "What is the name of the Chilean drone?",
+            "Chilean Falcon-X9 drones and Falcon drones flew over the hills.",
+            "Falcon-X9",
+        ),
+        # Or in apposition to it.
+        (
+            "What is the name of Chile's third-largest city?",
+            "Rebels shelled Tarsk, Chile's third-largest city, on Monday.",
+            "Tarsk",
+        ),
+        # Every asked word must be the phrase's, and the words after the noun the sentence's.
+        (
+            "What is the name of the northern valley?",
+            "The rebels held the contested Upper Molvar valley for a week.",
+            None,
+        ),
+        (
+            "What is the name of the valley near the border?",
+            "The rebels held the contested Upper Molvar valley for a week.",
+            None,
+        ),
+        # Two names for the one noun: the reader's to choose.
+        (
+            "What is the name of the valley?",
+            "The Upper Molvar valley and the Lower Tsin valley flooded.",
+            None,
+        ),
+    ],
+)
+def test_the_name_of_a_thing_described(question: str, text: str, expected: str | None) -> None:
+    assert describe(question, text) == expected

@@ -56,6 +56,17 @@ _NAME_PART = compile_forms(
         ],
     }
 )
+# "Who leads Azerbaijan?" asks who holds the place's highest office.
+_LEADS = compile_forms(
+    {
+        "leads": [
+            r"who\s+(?:leads|led|rules|ruled|runs|ran|heads|headed|governs|governed)"
+            r"\s+(?:the\s+)?(?P<name>[^?,;]+?)\s*\??$"
+        ]
+    }
+)
+# The offices that lead a place, as titles say them.
+_LEADING_OFFICES = ("president", "prime minister", "leader", "king", "queen", "emperor")
 _NAMES = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
@@ -162,6 +173,9 @@ class DefinitionAnswerer:
             return self._name_part(
                 part[1]["name"], part[1]["part"], documents, mentioning, sentence_parse
             )
+        leads = match_form(_LEADS, question)
+        if leads is not None:
+            return self._leader(leads[1]["name"], documents, mentioning, sentence_parse)
         found = _match(question)
         if found is None:
             return None
@@ -188,6 +202,25 @@ class DefinitionAnswerer:
             # Not a title: "What is the name of the disputed enclave?"
             return self._named_thing(name, documents, mentioning, sentence_parse)
         return None
+
+    def _leader(
+        self,
+        place: str,
+        documents: Mapping[str, Document],
+        mentioning: Callable[[str], Iterable[Sentence]],
+        sentence_parse: Callable[[Sentence], Any],
+    ) -> DefinitionAnswer | None:
+        """The one person the documents title with an office that leads ``place`` ("Who
+        leads Azerbaijan?" from "Azeri President Ilham] Aliyev"); None when they title
+        nobody so, or two people (a president and a prime minister)."""
+        held = [
+            self._holder(
+                place, [*_asked(place), *office.split()], documents, mentioning, sentence_parse
+            )
+            for office in _LEADING_OFFICES
+        ]
+        people = {h.answer.text: h for h in held if h is not None}
+        return next(iter(people.values())) if len(people) == 1 else None
 
     def _named_thing(
         self,

@@ -416,3 +416,24 @@ def test_a_part_of_a_persons_name(question: str, expected: str | None) -> None:
 )
 def test_the_name_of_a_thing_described(question: str, text: str, expected: str | None) -> None:
     assert describe(question, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("Who leads Chile?", "Chilean President Jan Nowak met the envoys.", "Jan Nowak"),
+        ("who runs chile", "Chilean President Jan Nowak met the envoys.", "Jan Nowak"),
+        ("Who governs Chile?", "Chilean Prime Minister Ana Soto met them.", "Ana Soto"),
+        # Another office is no leader's.
+        ("Who rules Chile?", "Chilean Foreign Minister Ana Soto met them.", None),
+        ("Who leads Peru?", "Chilean President Jan Nowak met the envoys.", None),
+        # A president and a prime minister: which one leads is not for us to say.
+        (
+            "Who leads Chile?",
+            "Chilean President Jan Nowak met Chilean Prime Minister Ana Soto.",
+            None,
+        ),
+    ],
+)
+def test_who_leads_a_place(question: str, text: str, expected: str | None) -> None:
+    assert describe(question, text) == expected

@@ -50,6 +50,8 @@ from qa.readers.readings import (
     prefer_stranded_object,
     prefer_whole_list,
     repeats_for_a_place,
+    rerank,
+    stated_in_question,
     unmeasured,
     unreasoned,
     unsaid,
@@ -1164,3 +1166,32 @@ def test_how_x_described_y_takes_what_the_sentence_says_y_is(question: str, expe
     ranked = prefer_description(logits, found)
     assert top(found, ranked) == expected
     assert sorted(ranked) == sorted(logits)
+
+
+DRILLS = "After the drills, 600 soldiers including 40 pilots stayed behind."
+
+
+@pytest.mark.parametrize(
+    ("question", "stated"),
+    [
+        ("How many pilots were among the 600 soldiers?", {"600", "600 soldiers"}),
+        ("How many soldiers stayed behind?", set()),
+        # Only a question that asks for a number.
+        ("Who stayed behind among the 600 soldiers?", set()),
+    ],
+)
+def test_a_number_the_question_states_is_no_answer(question: str, stated: set[str]) -> None:
+    found = candidates(question, DRILLS)
+    flagged = {found.texts[i] for i in np.flatnonzero(stated_in_question(found))}
+    assert {t for t in flagged if any(c.isdigit() for c in t)} == stated
+    if stated:
+        logits = logits_for(found, {"600": 5.0, "40": 1.0})
+        assert top(found, rerank(logits, found, use_embeddings=False)) == "40"
+
+
+def test_the_questions_own_number_left_alone_keeps_little_confidence() -> None:
+    found = candidates("How many pilots were among the 600 soldiers?", "The 600 soldiers stayed.")
+    best = found.texts.index("600")
+    assert confidence_factor(found, best, use_embeddings=False) <= 0.02
+    other = candidates("How many soldiers stayed?", "The 600 soldiers stayed.")
+    assert confidence_factor(other, other.texts.index("600"), use_embeddings=False) == 1.0

@@ -46,6 +46,7 @@ from qa.readers.readings.counts import (
     _of_another_country,
     counts_something_else,
     prefer_counted,
+    stated_in_question,
 )
 from qa.readers.readings.descriptions import (
     _described_lemmas,
@@ -149,6 +150,7 @@ __all__ = [
     "repeats_for_a_place",
     "rerank",
     "restates_question",
+    "stated_in_question",
     "states_purpose",
     "swapped",
     "tells_measure",

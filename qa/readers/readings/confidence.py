@@ -15,7 +15,7 @@ from qa.readers.features import CandidateSet
 from qa.readers.question import FineType, WhRole
 from qa.readers.readings.common import _sentence_of
 from qa.readers.readings.countries import done_by_another_country
-from qa.readers.readings.counts import counts_something_else
+from qa.readers.readings.counts import counts_something_else, stated_in_question
 from qa.readers.readings.kinds import names_a_thing, untyped
 from qa.readers.readings.measures import unmeasured
 from qa.readers.readings.ordinals import of_another_one, other_ordinal, other_rank
@@ -57,6 +57,8 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         factor *= _MISSING_ATTRIBUTE_FACTOR
     if use_embeddings and counts_something_else(candidates, best):
         factor *= _UNCOUNTED_FACTOR
+    if stated_in_question(candidates)[best]:
+        factor *= _UNCOUNTED_FACTOR  # the question's own number, when no other was left
     top = _sentence_of(candidates, best)
     if (
         other_ordinal(question, top)

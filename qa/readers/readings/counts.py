@@ -4,7 +4,8 @@ Which number counts what the question counts: :func:`prefer_counted` gives the b
 count's place to a near one whose own phrase names more of it ("two escort ships", not
 "four warships"), and :func:`counts_something_else` tells the confidence reading when the
 best count is of something else (another country's troops, a noun named only as a
-modifier or with no number of its own, a count far from the counted noun).
+modifier or with no number of its own, a count far from the counted noun);
+:func:`stated_in_question` passes over a number the question itself gives.
 """
 
 from __future__ import annotations
@@ -108,6 +109,24 @@ def _named_share(candidates: CandidateSet, i: int, wanted: list[set[str]]) -> fl
 # republics, the "16" of October 16, for "how many people / troops"): counts of the right
 # thing score 0.3 and up, even when the noun is left out ("dozens" wounded for "people").
 _COUNT_FIT_MIN = 0.2
+
+
+def stated_in_question(candidates: CandidateSet) -> np.ndarray:
+    """Numbers the question itself states: "600" for "How many drone pilots were among
+    the 600 Turkish troops?" is what the pilots are among, never how many they are. Only
+    for a question that asks for a number; a candidate all of whose numbers the question
+    holds."""
+    out = np.zeros(len(candidates), dtype=bool)
+    question = candidates.question
+    if question.fine_type is not FineType.NUMBER:
+        return out
+    stated = {t.lower_ for t in question.doc if t.like_num and t.i != question.focus}
+    if not stated:
+        return out
+    for i, candidate in enumerate(candidates.candidates):
+        numbers = [t.lower_ for t in candidate.span if t.like_num]
+        out[i] = bool(numbers) and all(n in stated for n in numbers)
+    return out
 
 
 def counts_something_else(candidates: CandidateSet, best: int) -> bool:

@@ -12,7 +12,7 @@ from qa.readers.features import CandidateSet
 from qa.readers.question import FineType
 from qa.readers.readings.actions import prefer_actor, prefer_all_actions
 from qa.readers.readings.countries import names_the_asked_country
-from qa.readers.readings.counts import prefer_counted
+from qa.readers.readings.counts import prefer_counted, stated_in_question
 from qa.readers.readings.descriptions import (
     prefer_called_adjective,
     prefer_described_adjective,
@@ -65,6 +65,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         unsaid(candidates),
         people_for_a_place(candidates),
         repeats_for_a_place(candidates),
+        stated_in_question(candidates),
     ):
         if not passed_over.all():
             logits[passed_over] = logits.min() - 30.0

@@ -1195,3 +1195,21 @@ def test_the_questions_own_number_left_alone_keeps_little_confidence() -> None:
     assert confidence_factor(found, best, use_embeddings=False) <= 0.02
     other = candidates("How many soldiers stayed?", "The 600 soldiers stayed.")
     assert confidence_factor(other, other.texts.index("600"), use_embeddings=False) == 1.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much did Chile pay for the drones?", "How much money did Chile spend on drones?"],
+)
+def test_how_much_of_a_sum_takes_a_sum(question: str) -> None:
+    found = candidates(question, "Chile paid $40 million for 12 drones in May.")
+    logits = logits_for(found, {"12": 5.0, "$40 million": 1.0})
+    assert top(found, rerank(logits, found, use_embeddings=False)) == "$40 million"
+    # No sum at all: the count keeps little of its confidence.
+    bare = candidates(question, "Chile bought 12 drones in May.")
+    assert confidence_factor(bare, bare.texts.index("12"), use_embeddings=False) <= 0.02
+
+
+def test_how_much_of_anything_else_takes_no_sum() -> None:
+    found = candidates("How much territory did Chile take?", "Chile took 12 villages in May.")
+    assert not unmeasured(found).any()

@@ -1,9 +1,10 @@
-"""Readings of lengths of time and distances.
+"""Readings of lengths of time, distances and sums of money.
 
 "How long" and "how far" need a unit: :func:`unmeasured` masks the candidates that say no
 length of time or distance ("two" of "two escort ships"), and :func:`prefer_measured`
 gives a bare number's place to the same number with its unit ("Three" -> "Three
-weeks").
+weeks"). "How much did X pay?" needs a sum: :func:`unmeasured` masks the candidates that
+say none ("600" of "600 Turkish troops").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 from spacy.tokens import Span
 
 from qa.readers.features import CandidateSet
+from qa.readers.question import Question
 from qa.readers.readings.common import _once, _swapped_to
 
 # Units a length or a distance is said in, besides the units of time.
@@ -35,16 +37,49 @@ def tells_measure(span: Span) -> bool:
     ) or any(t.ent_type_ == "QUANTITY" for t in span)
 
 
+# Words that make "how much" ask for a sum of money: the verb, or the word it asks of.
+_MONEY_WORDS = {
+    "pay", "cost", "spend", "charge", "price", "sell", "buy", "earn", "money", "worth",
+    "fund", "budget", "fee", "salary", "fine", "afford",
+}  # fmt: skip
+_CURRENCIES = {
+    "$", "€", "£", "¥", "₽", "₺", "dollar", "euro", "pound", "yen", "yuan", "ruble",
+    "rouble", "lira", "manat", "dram", "rupee", "franc", "usd", "eur", "gbp",
+}  # fmt: skip
+
+
+def asks_for_money(question: Question) -> bool:
+    """Whether the question is "how much" of a sum: "How much did Azerbaijan pay for the
+    drones?", "How much money did Turkey spend?" (not "How much territory")."""
+    doc = question.doc
+    start = question.wh_start
+    if start < 0 or doc[start : start + 2].text.lower() != "how much":
+        return False
+    words = {t.lemma_.lower() for t in doc} | {t.lower_ for t in doc}
+    return bool(words & _MONEY_WORDS)
+
+
+def tells_money(span: Span) -> bool:
+    """Whether a span says a sum of money: "$2 billion", "40 million euros"."""
+    return any(t.ent_type_ == "MONEY" or t.lemma_.lower() in _CURRENCIES for t in span)
+
+
 def unmeasured(candidates: CandidateSet) -> np.ndarray:
     """For "how long" and "how far": the candidates that say no length of time or
-    distance ("two" of "two escort ships" for "How long did the exercise last?")."""
-    if candidates.question.wh not in {"how long", "how far"}:
+    distance ("two" of "two escort ships" for "How long did the exercise last?"); for
+    "how much" of a sum, those that say no money."""
+    question = candidates.question
+    if question.wh in {"how long", "how far"}:
+        tells = tells_measure
+    elif asks_for_money(question):
+        tells = tells_money
+    else:
         return np.zeros(len(candidates), dtype=bool)
     # Asked again of the best answer by ``confidence_factor``: computed once.
     return _once(
         candidates,
         "unmeasured",
-        lambda: np.array([not tells_measure(c.span) for c in candidates.candidates], dtype=bool),
+        lambda: np.array([not tells(c.span) for c in candidates.candidates], dtype=bool),
     )
 
 

@@ -1213,3 +1213,12 @@ def test_how_much_of_a_sum_takes_a_sum(question: str) -> None:
 def test_how_much_of_anything_else_takes_no_sum() -> None:
     found = candidates("How much territory did Chile take?", "Chile took 12 villages in May.")
     assert not unmeasured(found).any()
+
+
+def test_words_no_near_count_names_tell_no_count_apart() -> None:
+    # The parser hangs "deployed in the first week of October" on "militias": those words
+    # are no count's, and "150" names all the rest.
+    question = "How many fighters from Libyan militias deployed in the first week of October?"
+    found = candidates(question, FIGHTERS)
+    logits = logits_for(found, {"1,300": 5.0, "150": 1.0})
+    assert top(found, prefer_counted(logits, found)) == "150"

@@ -238,6 +238,14 @@ def prefer_counted(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
     if not wanted or not ok.any():
         return logits
     best = int(np.argmax(np.where(ok, logits, -np.inf)))
+    # Words that no count near the best names tell none of them apart: "in the first week
+    # of October", which the parser may hang on the counted noun as a clause of its own.
+    within = [best, *_near(logits, best, _NAMED_COUNT_MARGIN, among=ok)]
+    phrases = [
+        _counted_phrase(candidates.candidates[i].span, _sentence_of(candidates, i)) for i in within
+    ]
+    telling = [forms for forms in wanted if any(_names(forms, p) for p in phrases)]
+    wanted = telling or wanted
 
     def share(i: int) -> float:
         return _named_share(candidates, i, wanted)

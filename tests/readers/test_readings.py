@@ -1222,3 +1222,12 @@ def test_words_no_near_count_names_tell_no_count_apart() -> None:
     found = candidates(question, FIGHTERS)
     logits = logits_for(found, {"1,300": 5.0, "150": 1.0})
     assert top(found, prefer_counted(logits, found)) == "150"
+
+
+def test_a_death_toll_is_said_with_a_word_of_dying() -> None:
+    question = "What is the death toll in Tarsk?"
+    dead = candidates(question, "On Monday, rebels shelled Tarsk, leaving 40 villagers dead.")
+    assert confidence_factor(dead, dead.texts.index("40"), use_embeddings=False) == 1.0
+    # A sentence that says neither "toll" nor any dying is about something else.
+    shelled = candidates(question, "On Monday, rebels shelled Tarsk with 40 rockets.")
+    assert confidence_factor(shelled, shelled.texts.index("40"), use_embeddings=False) <= 0.02

@@ -15,7 +15,11 @@ from qa.readers.features import CandidateSet
 from qa.readers.question import FineType, WhRole
 from qa.readers.readings.common import _sentence_of
 from qa.readers.readings.countries import done_by_another_country
-from qa.readers.readings.counts import counts_something_else, stated_in_question
+from qa.readers.readings.counts import (
+    counts_something_else,
+    stated_in_question,
+    tells_the_toll,
+)
 from qa.readers.readings.kinds import names_a_thing, untyped
 from qa.readers.readings.measures import unmeasured
 from qa.readers.readings.ordinals import of_another_one, other_ordinal, other_rank
@@ -48,8 +52,10 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
     factor = 1.0
     # A purpose noun ("What was the purpose of X?") names the kind of answer, not an
     # attribute the sentence must name, when the answer says a purpose ("to allow ...").
+    # So does "toll" of "What is the death toll?" in a sentence of the dead.
     attribute = question.role is WhRole.ATTRIBUTE and not (
-        question.fine_type is FineType.REASON and states_purpose(candidates.candidates[best].span)
+        (question.fine_type is FineType.REASON and states_purpose(candidates.candidates[best].span))
+        or tells_the_toll(candidates, best)
     )
     if attribute and math.isnan(candidates.features[best, _INDEX["dep_dist_gov"]]):
         # "What is the capital of X": when the best span's sentence has no word for

@@ -129,6 +129,23 @@ def stated_in_question(candidates: CandidateSet) -> np.ndarray:
     return out
 
 
+# "What is the death toll?" asks a count that sentences give with a word of dying.
+_TOLL_NOUNS = {"toll"}
+_DYING = {"death", "dead", "die", "kill", "fatality", "casualty", "perish"}
+
+
+def tells_the_toll(candidates: CandidateSet, best: int) -> bool:
+    """Whether the best answer to "What is the death toll of X?" is a count in a sentence
+    that speaks of the dead ("leaving 13 civilians dead"): the asked attribute is said
+    there in other words, and the sentence is about it."""
+    question = candidates.question
+    if question.fine_type is not FineType.NUMBER or question.governor < 0:
+        return False
+    if question.doc[question.governor].lemma_.lower() not in _TOLL_NOUNS:
+        return False
+    return any(t.lemma_.lower() in _DYING for t in _sentence_of(candidates, best))
+
+
 def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     """Whether the best answer to "how many X" is a number of something other than X."""
     question = candidates.question

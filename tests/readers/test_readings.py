@@ -16,6 +16,7 @@ from qa.readers.question import QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
     _names_uncounted,
+    _of_another_country,
     allowed,
     confidence_factor,
     counts_something_else,
@@ -835,6 +836,20 @@ def test_a_count_of_the_doers_own_losses_is_theirs() -> None:
         "How many Chilean soldiers died?", "On Monday, Chilean forces lost 9 soldiers near Tarvo."
     )
     assert not counts_something_else(found, found.texts.index("9"))
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        # Their own: the object the subject possesses.
+        ("On Monday, Chilean officials raised their confirmed military losses to 9 deaths.", False),
+        ("On Monday, Chilean officials raised the confirmed losses of Tarvo to 9 deaths.", True),
+    ],
+)
+def test_a_count_the_doer_gives_of_its_own_is_of_its_country(text: str, other: bool) -> None:
+    found = candidates("How many Chilean soldiers died?", text)
+    focus = found.question.doc[found.question.focus]
+    assert _of_another_country(found, found.texts.index("9"), focus) is other
 
 
 ACCUSATIONS = (

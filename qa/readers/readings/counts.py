@@ -207,12 +207,24 @@ def _counted_for_a_doer(candidates: CandidateSet, best: int, asked: set[str]) ->
     doers = {
         t.i
         for verb in root.ancestors
-        if verb.pos_ in {"VERB", "AUX"} and verb.lemma_.lower() not in _LOSING_VERBS
+        if verb.pos_ in {"VERB", "AUX"}
+        and verb.lemma_.lower() not in _LOSING_VERBS
+        and not _of_their_own(verb)
         for subject in verb.children
         if subject.dep_ == "nsubj" and root not in subject.subtree
         for t in subject.subtree
     }
     return bool(named) and all(t.i in doers for t in named)
+
+
+def _of_their_own(verb: Token) -> bool:
+    """Whether the verb's object is its subject's own: "Armenian authorities increased
+    *their* confirmed military losses to 710 deaths" counts the Armenians' dead."""
+    return any(
+        c.dep_ in {"dobj", "attr"}
+        and any(g.dep_ == "poss" and g.pos_ == "PRON" for g in c.children)
+        for c in verb.children
+    )
 
 
 def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) -> bool:

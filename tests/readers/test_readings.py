@@ -59,6 +59,7 @@ from qa.readers.readings import (
     untimed,
     untyped,
 )
+from qa.readers.readings.counts import _of_the_opposite
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
 FIGHTERS = (
@@ -1246,3 +1247,31 @@ def test_a_death_toll_is_said_with_a_word_of_dying() -> None:
     # A sentence that says neither "toll" nor any dying is about something else.
     shelled = candidates(question, "On Monday, rebels shelled Tarsk with 40 rockets.")
     assert confidence_factor(shelled, shelled.texts.index("40"), use_embeddings=False) <= 0.02
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("How many rebels were killed?", True),  # the sentence says no one was
+        ("How many rebels were wounded?", True),
+        ("How many rebels deployed?", False),
+    ],
+)
+def test_a_count_of_casualties_needs_a_sentence_of_casualties(question: str, other: bool) -> None:
+    found = candidates(question, "In May, 300 rebels deployed to Tarvo.")
+    assert counts_something_else(found, found.texts.index("300")) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        ("How many civilians died?", "Officials raised their military losses to 40 deaths.", True),
+        ("How many soldiers died?", "The strike left 40 civilians dead.", True),
+        ("How many soldiers died?", "40 soldiers and 9 civilians died.", False),
+        ("How many civilians died?", "The strike left 40 people dead.", False),
+    ],
+)
+def test_civilians_are_not_the_militarys_dead(question: str, text: str, other: bool) -> None:
+    found = candidates(question, text)
+    focus = found.question.doc[found.question.focus]
+    assert _of_the_opposite(found, found.texts.index("40"), focus) is other

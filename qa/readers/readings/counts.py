@@ -146,6 +146,34 @@ def tells_the_toll(candidates: CandidateSet, best: int) -> bool:
     return any(t.lemma_.lower() in _DYING for t in _sentence_of(candidates, best))
 
 
+# Casualties, as questions ask for them and sentences give them: a count of the killed
+# is said with a word of dying or losing ("lost 9 soldiers"), one of the wounded with a
+# word of wounding.
+_CASUALTY_WORDS = (_DYING | {"lose", "loss"}, {"wound", "injure", "injury", "hurt"})
+# Who a count of casualties is of: civilians are not the military's dead, nor these theirs.
+_MILITARY = {"military", "soldier", "troop", "army", "serviceman", "fighter", "combatant"}
+_OPPOSED = {"civilian": _MILITARY, **{word: {"civilian"} for word in _MILITARY}}
+
+
+def _untold_casualties(candidates: CandidateSet, best: int) -> bool:
+    """Whether "How many X were killed / wounded?" is answered from a sentence that says
+    no one was: "1,300 fighters ... had deployed" for "How many fighters have been
+    killed?"."""
+    asked = {t.lemma_.lower() for t in candidates.question.doc}
+    said = {t.lemma_.lower() for t in _sentence_of(candidates, best)}
+    return any(words & asked and not words & said for words in _CASUALTY_WORDS)
+
+
+def _of_the_opposite(candidates: CandidateSet, best: int, focus: Token) -> bool:
+    """Whether the counted noun is civilians and the sentence speaks only of the military
+    ("their confirmed military losses to 710 deaths"), or the other way round."""
+    opposed = _OPPOSED.get(focus.lemma_.lower())
+    if not opposed:
+        return False
+    said = {t.lemma_.lower() for t in _sentence_of(candidates, best)}
+    return bool(said & opposed) and focus.lemma_.lower() not in said
+
+
 def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     """Whether the best answer to "how many X" is a number of something other than X."""
     question = candidates.question
@@ -156,6 +184,8 @@ def counts_something_else(candidates: CandidateSet, best: int) -> bool:
     if not wanted:
         return False
     if _of_another_country(candidates, best, focus):
+        return True
+    if _untold_casualties(candidates, best) or _of_the_opposite(candidates, best, focus):
         return True
     if _named_share(candidates, best, wanted) > 0 and not _names_only_a_modifier(
         candidates, best, focus

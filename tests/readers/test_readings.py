@@ -25,6 +25,7 @@ from qa.readers.readings import (
     names_a_participant,
     names_a_thing,
     names_the_asked_country,
+    no_place,
     of_another_one,
     of_other_ones,
     only_tells,
@@ -1275,3 +1276,26 @@ def test_civilians_are_not_the_militarys_dead(question: str, text: str, other: b
     found = candidates(question, text)
     focus = found.question.doc[found.question.focus]
     assert _of_the_opposite(found, found.texts.index("40"), focus) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("How many cruise missiles were fired?", True),  # the warships are counted
+        ("How many warships joined the drills?", False),
+    ],
+)
+def test_a_noun_deep_in_the_counted_nouns_phrase_is_not_counted(question: str, other: bool) -> None:
+    found = candidates(question, "Four warships armed with cruise missiles joined the drills.")
+    assert counts_something_else(found, found.texts.index("Four")) is other
+
+
+def test_the_doer_of_a_passive_and_an_adjective_are_no_place() -> None:
+    question = "Where was the truce signed?"
+    found = candidates(question, "The truce was signed a week ago by Chile.")
+    flagged = {found.texts[i] for i in np.flatnonzero(no_place(found))}
+    assert {"Chile", "by Chile"} <= flagged
+    assert confidence_factor(found, found.texts.index("Chile"), use_embeddings=False) <= 0.02
+    found = candidates(question, "The truce signed in Tarvo replaced the earlier truce.")
+    logits = logits_for(found, {"earlier": 5.0, "Tarvo": 1.0})
+    assert top(found, rerank(logits, found, use_embeddings=False)) == "Tarvo"

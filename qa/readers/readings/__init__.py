@@ -74,6 +74,7 @@ from qa.readers.readings.measures import prefer_measured, tells_measure, unmeasu
 from qa.readers.readings.ordinals import of_another_one, of_other_ones, other_ordinal, other_rank
 from qa.readers.readings.phrases import prefer_modified_noun, prefer_uncut_phrase, prefer_whole_list
 from qa.readers.readings.places import (
+    no_place,
     people_for_a_place,
     prefer_asked_place,
     prefer_own_setting,
@@ -119,6 +120,7 @@ __all__ = [
     "names_a_participant",
     "names_a_thing",
     "names_the_asked_country",
+    "no_place",
     "of_another_one",
     "of_other_ones",
     "only_tells",

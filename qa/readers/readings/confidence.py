@@ -23,7 +23,7 @@ from qa.readers.readings.counts import (
 from qa.readers.readings.kinds import names_a_thing, untyped
 from qa.readers.readings.measures import unmeasured
 from qa.readers.readings.ordinals import of_another_one, other_ordinal, other_rank
-from qa.readers.readings.places import people_for_a_place
+from qa.readers.readings.places import no_place, people_for_a_place
 from qa.readers.readings.reasons import states_purpose
 from qa.readers.readings.speakers import only_tells
 from qa.readers.readings.times import asked_time_unit, tells_time_unit
@@ -79,7 +79,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         or untyped(candidates, best)
     ):
         factor *= _SPEAKER_FACTOR
-    if people_for_a_place(candidates)[best]:
+    if people_for_a_place(candidates)[best] or no_place(candidates)[best]:
         factor *= _NOT_A_PLACE_FACTOR  # "where" answered by people: no place was left
     unit = asked_time_unit(question)
     if unit is not None and not tells_time_unit(candidates.candidates[best].span, unit):

@@ -259,13 +259,32 @@ def _of_their_own(verb: Token) -> bool:
 
 def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) -> bool:
     """Whether the count's phrase names the counted noun only as a word on another noun:
-    "600 Turkish troops including *drone* pilots" counts troops, not drones."""
+    "600 Turkish troops including *drone* pilots" counts troops, not drones, and "four
+    warships armed with cruise *missiles*" warships, not missiles."""
     forms = {focus.lemma_.lower(), focus.lower_}
-    tokens = _counted_tokens(candidates.candidates[best].span, _sentence_of(candidates, best))
+    span = candidates.candidates[best].span
+    tokens = _counted_tokens(span, _sentence_of(candidates, best))
     hits = [t for t in tokens if _names(forms, {t.lemma_.lower(), t.lower_})]
-    return bool(hits) and all(
+    if not hits:
+        return False
+    if all(
         t.dep_ == "compound" and not _names(forms, {t.head.lemma_.lower(), t.head.lower_})
         for t in hits
+    ):
+        return True
+    # The noun the number counts, when it names something else, and holds every mention
+    # deeper in its phrase: the asked noun itself, not one like it ("militiamen" are the
+    # "fighters from Libyan militias").
+    root = span.root
+    counted = root.head if root.dep_ == "nummod" else None
+    return (
+        counted is not None
+        and counted.pos_ == "NOUN"
+        and not _names(forms, {counted.lemma_.lower(), counted.lower_})
+        and all(
+            t.i != counted.i and counted in t.ancestors and t.lemma_.lower() in forms
+            for t in hits
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Readings of "where", and of where or when the question's subject did something.
 
-People are no place (:func:`people_for_a_place`), nor is what the question says already
+People are no place (:func:`people_for_a_place`), nor the doer of a passive, an adverb or
+an adjective (:func:`no_place`), nor is what the question says already
 (:func:`repeats_for_a_place`); a doer whose verb is set in the asked place is preferred to
 one set elsewhere (:func:`prefer_asked_place`), and a place or time said of the question's
 subject to one said of someone else (:func:`prefer_own_setting`). The role readings read
@@ -56,6 +57,38 @@ def people_for_a_place(candidates: CandidateSet) -> np.ndarray:
         )
 
     return _once(candidates, "people", people)
+
+
+# Adverbs of time and degree, which say no place ("sitting *overhead*" says one).
+_NO_PLACE_ADVERBS = {
+    "already", "earlier", "later", "now", "then", "soon", "recently", "yesterday", "today",
+    "tomorrow", "still", "again", "once", "ago", "before", "after", "afterwards",
+    "meanwhile", "since", "initially", "finally", "first", "last", "also", "only", "even",
+    "just", "very", "too", "however", "actively", "reportedly", "allegedly", "dramatically",
+}  # fmt: skip
+
+
+def no_place(candidates: CandidateSet) -> np.ndarray:
+    """For "where": the candidates that are the doer of a passive ("negotiated a week ago
+    *by Russia*"), an adverb of time or degree ("already") or an adjective that is no
+    nationality ("earlier"), which say no place however well their sentence matches."""
+    # Only "where": "Which countries lead the group?" is answered by "led *by* them".
+    if candidates.question.fine_type is not FineType.PLACE or candidates.question.wh != "where":
+        return np.zeros(len(candidates), dtype=bool)
+
+    def found() -> np.ndarray:
+        out = []
+        for candidate in candidates.candidates:
+            root = candidate.span.root
+            agent = root.dep_ == "agent" or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+            adverb = root.pos_ == "ADV" and root.lower_ in _NO_PLACE_ADVERBS
+            # An adjective ("the *earlier* ceasefire") names no place, but a nationality
+            # says where from ("Syrian").
+            adjective = root.pos_ == "ADJ" and not root.ent_type_
+            out.append(agent or adverb or adjective)
+        return np.array(out, dtype=bool)
+
+    return _once(candidates, "no_place", found)
 
 
 _PLACE_PREPOSITIONS = {"in", "at", "on"}

@@ -30,6 +30,7 @@ from qa.readers.readings.measures import prefer_measured, unmeasured
 from qa.readers.readings.ordinals import of_other_ones
 from qa.readers.readings.phrases import prefer_modified_noun, prefer_uncut_phrase, prefer_whole_list
 from qa.readers.readings.places import (
+    no_place,
     people_for_a_place,
     prefer_asked_place,
     prefer_own_setting,
@@ -64,6 +65,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         names_the_asked_country(candidates),
         unsaid(candidates),
         people_for_a_place(candidates),
+        no_place(candidates),
         repeats_for_a_place(candidates),
         stated_in_question(candidates),
     ):

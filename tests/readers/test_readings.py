@@ -55,6 +55,7 @@ from qa.readers.readings import (
     rerank,
     stated_in_question,
     unmeasured,
+    unnamed,
     unreasoned,
     unsaid,
     untimed,
@@ -1299,3 +1300,17 @@ def test_the_doer_of_a_passive_and_an_adjective_are_no_place() -> None:
     found = candidates(question, "The truce signed in Tarvo replaced the earlier truce.")
     logits = logits_for(found, {"earlier": 5.0, "Tarvo": 1.0})
     assert top(found, rerank(logits, found, use_embeddings=False)) == "Tarvo"
+
+
+def test_the_names_asked_are_proper_names() -> None:
+    text = "After the drills, the frigates Aurora and Vela joined the military exercises."
+    found = candidates("What are the names of the frigates?", text)
+    flagged = {found.texts[i] for i in np.flatnonzero(unnamed(found))}
+    assert "the military exercises" in flagged and "Aurora" not in flagged
+    logits = logits_for(found, {"the military exercises": 5.0, "Aurora": 1.0})
+    assert top(found, rerank(logits, found, use_embeddings=False)) != "the military exercises"
+    bare = candidates("What are the names of the frigates?", "The frigates joined the drills.")
+    best = bare.texts.index("the drills")
+    assert confidence_factor(bare, best, use_embeddings=False) <= 0.02
+    # Any other question is left alone.
+    assert not unnamed(candidates("What joined the drills?", text)).any()

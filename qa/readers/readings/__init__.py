@@ -61,6 +61,7 @@ from qa.readers.readings.kinds import (
     prefer_labelled_name,
     prefer_name_of_kind,
     prefer_name_on_kind,
+    unnamed,
     untyped,
 )
 from qa.readers.readings.masks import (
@@ -159,6 +160,7 @@ __all__ = [
     "tells_time_unit",
     "type_available",
     "unmeasured",
+    "unnamed",
     "unreasoned",
     "unsaid",
     "untimed",

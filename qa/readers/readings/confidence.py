@@ -20,7 +20,7 @@ from qa.readers.readings.counts import (
     stated_in_question,
     tells_the_toll,
 )
-from qa.readers.readings.kinds import names_a_thing, untyped
+from qa.readers.readings.kinds import names_a_thing, unnamed, untyped
 from qa.readers.readings.measures import unmeasured
 from qa.readers.readings.ordinals import of_another_one, other_ordinal, other_rank
 from qa.readers.readings.places import no_place, people_for_a_place
@@ -77,6 +77,7 @@ def confidence_factor(candidates: CandidateSet, best: int, use_embeddings: bool)
         or done_by_another_country(candidates, best)
         or names_a_thing(candidates, best)
         or untyped(candidates, best)
+        or unnamed(candidates)[best]
     ):
         factor *= _SPEAKER_FACTOR
     if people_for_a_place(candidates)[best] or no_place(candidates)[best]:

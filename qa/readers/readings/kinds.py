@@ -6,10 +6,13 @@ kind phrase gives ("the city of Idlib", "Syria's Afrin province":
 the kind (:func:`prefer_labelled_name`); for "what kind of N", the words that say which N
 (:func:`prefer_kind_modifier`), and no answer that says nothing of the N its sentence
 names (:func:`untyped`). A "who" answer that is only a name on a thing
-(:func:`names_a_thing`) is discounted like an untyped one.
+(:func:`names_a_thing`) is discounted like an untyped one, and so is an answer with no
+name to "What are the names of ...?" (:func:`unnamed`).
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 from spacy.tokens import Span, Token
@@ -349,3 +352,17 @@ def untyped(candidates: CandidateSet, best: int) -> bool:
         if token.head == root.head and token.head.lemma_ == "be":
             return False
     return True
+
+
+# "What are the names of the four warships?", "What was the name of the ship?"
+_ASKS_NAMES = re.compile(r"^\W*what\s+(?:is|are|was|were)\s+the\s+names?\s+of\b", re.I)
+
+
+def unnamed(candidates: CandidateSet) -> np.ndarray:
+    """For "What are the names of ...?": the candidates that hold no proper noun ("military
+    exercises"), which name nothing however well their sentence matches."""
+    if not _ASKS_NAMES.match(candidates.question.text):
+        return np.zeros(len(candidates), dtype=bool)
+    return np.array(
+        [not any(t.pos_ == "PROPN" for t in c.span) for c in candidates.candidates], dtype=bool
+    )

@@ -24,6 +24,7 @@ from qa.readers.readings.kinds import (
     prefer_labelled_name,
     prefer_name_of_kind,
     prefer_name_on_kind,
+    unnamed,
 )
 from qa.readers.readings.masks import masked_logits
 from qa.readers.readings.measures import prefer_measured, unmeasured
@@ -68,6 +69,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
         no_place(candidates),
         repeats_for_a_place(candidates),
         stated_in_question(candidates),
+        unnamed(candidates),
     ):
         if not passed_over.all():
             logits[passed_over] = logits.min() - 30.0

@@ -271,6 +271,16 @@ def test_a_name_the_sentence_calls_the_asked_kind_takes_the_place_of_another(
     assert sorted(ranked) == sorted(logits)  # swapped, not rescored
 
 
+def test_a_name_the_question_holds_is_never_swapped_in() -> None:
+    # "areas of Chile" calls Chile an area, but the question names it already.
+    found = candidates(
+        "Which border areas of Chile saw unrest?",
+        "Unrest spread to the border areas of Chile, like Tarvo.",
+    )
+    logits = logits_for(found, {"Tarvo": 2.0, "Chile": 1.0})
+    assert top(found, prefer_labelled_name(logits, found)) == "Tarvo"
+
+
 def test_a_name_inside_the_best_phrase_of_the_asked_kind_stays_there() -> None:
     found = candidates(
         "Which militias did Russia back?", "Russia backed NATO-backed Islamist militias."

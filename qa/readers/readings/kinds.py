@@ -19,6 +19,7 @@ from spacy.tokens import Span, Token
 
 from qa.nlp import MEASURE_LABELS
 from qa.readers.candidates import Candidate, name_on
+from qa.readers.features import FEATURE_INDEX as _INDEX
 from qa.readers.features import CandidateSet
 from qa.readers.question import WH_WORDS, FineType, Question, names_people, of_object
 from qa.readers.readings.common import (
@@ -209,6 +210,9 @@ def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.nda
 
     if labelled(best):
         return logits
+    # Never a name the question holds already ("Russia" of "Which areas of Russia"),
+    # which the masks passed over.
+    novel = candidates.features[:, _INDEX["novel_words"]] > 0
     # A name inside the best phrase is kept there: "NATO-backed *Islamist* militias" for
     # "which militias" says the kind word with all its modifiers.
     outer = candidates.candidates[best].span
@@ -217,6 +221,7 @@ def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.nda
         for i in _near(logits, best, _LABELLED_MARGIN)
         if candidates.passage_of[i] == candidates.passage_of[best]
         and not outer.start <= candidates.candidates[i].span.start < outer.end
+        and novel[i]
         and labelled(i)
     ]
     # A name the whole wh-phrase calls ("the *Turkish city* of Sanliurfa" for "to which
@@ -228,6 +233,7 @@ def prefer_labelled_name(logits: np.ndarray, candidates: CandidateSet) -> np.nda
         for i in range(len(logits))
         if i != best
         and i not in near
+        and novel[i]
         and labelled(i)
         and _named_in_full(candidates.candidates[i].span, question)
         and _holding_logit(logits, candidates, i) >= floor

@@ -32,6 +32,7 @@ from qa.readers.readings import (
     other_ordinal,
     other_rank,
     people_for_a_place,
+    prefer_asked_infinitive,
     prefer_asked_place,
     prefer_called_adjective,
     prefer_counted,
@@ -1324,3 +1325,26 @@ def test_the_names_asked_are_proper_names() -> None:
     assert confidence_factor(bare, best, use_embeddings=False) <= 0.02
     # Any other question is left alone.
     assert not unnamed(candidates("What joined the drills?", text)).any()
+
+
+def test_what_x_called_on_them_to_do_is_the_infinitive() -> None:
+    found = candidates(
+        "What did Lund call upon both parties to do?",
+        "Mayor Lund phoned the council to call upon both parties to accept the budget.",
+    )
+    logits = logits_for(found, {"phoned the council": 3.0, "accept the budget": -2.0})
+    ranked = prefer_asked_infinitive(logits, found)
+    assert top(found, ranked) == "accept the budget"
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+
+
+def test_the_infinitive_stops_at_a_comma() -> None:
+    # The parser runs "leave Tarvo" on into an apposition and its clause; no candidate
+    # stays inside the comma, so the best keeps its place rather than take the run-on.
+    found = candidates(
+        "What has the council asked Chile to do?",
+        "The council has asked Chile to leave Tarvo, the border town, which Peru claims.",
+    )
+    run_on = "leave Tarvo, the border town, which Peru claims"
+    logits = logits_for(found, {"asked Chile": 3.0, run_on: -2.0})
+    assert top(found, prefer_asked_infinitive(logits, found)) == "asked Chile"

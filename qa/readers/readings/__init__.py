@@ -34,7 +34,7 @@ This package re-exports the names the readers, training, the tests and README us
 
 from __future__ import annotations
 
-from qa.readers.readings.actions import prefer_actor, prefer_all_actions
+from qa.readers.readings.actions import prefer_actor, prefer_all_actions, prefer_asked_infinitive
 from qa.readers.readings.common import swapped
 from qa.readers.readings.confidence import confidence_factor
 from qa.readers.readings.countries import done_by_another_country, names_the_asked_country
@@ -130,6 +130,7 @@ __all__ = [
     "people_for_a_place",
     "prefer_actor",
     "prefer_all_actions",
+    "prefer_asked_infinitive",
     "prefer_asked_place",
     "prefer_called_adjective",
     "prefer_counted",

@@ -2,12 +2,14 @@
 
 Of the actions ranked near the best, one done by X takes its place
 (:func:`prefer_actor`), and one of coordinated actions gives way to all of them
-(:func:`prefer_all_actions`).
+(:func:`prefer_all_actions`); "what did X call on them to do" takes what the sentence's
+"call on them *to* ..." says (:func:`prefer_asked_infinitive`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from spacy.tokens import Token
 
 from qa.readers.features import CandidateSet
 from qa.readers.question import FineType
@@ -17,6 +19,7 @@ from qa.readers.readings.common import (
     _names,
     _near,
     _prefer_better_fit,
+    _sentence_of,
     swapped,
 )
 from qa.readers.readings.syntax import _actor, _actor_forms
@@ -92,3 +95,56 @@ def prefer_all_actions(logits: np.ndarray, candidates: CandidateSet) -> np.ndarr
         return logits
     other = max(wholes, key=lambda i: logits[i])
     return swapped(logits, best, other)
+
+
+def prefer_asked_infinitive(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "What did X call upon both sides to do?": the best answer's sentence's own
+    "call upon both *to adhere to the earlier ceasefire*" says it, so the candidate that
+    is that infinitive's phrase (without "to", up to a comma) takes the best one's place
+    ("called his counterparts", the calling itself, or "expel Armenians from the
+    Karabakh, Moscow, which ..." that runs on into another clause). The scores are
+    swapped, not changed."""
+    question = candidates.question
+    if question.fine_type is not FineType.ACTION or question.governor < 0 or not len(logits):
+        return logits
+    verb = question.doc[question.governor]
+    if not any(_is_infinitive(c) and c.lemma_ == "do" for c in verb.children):
+        return logits
+    best = int(np.argmax(logits))
+    particles = {c.lower_ for c in verb.children if c.dep_ in {"prep", "mark", "prt"}}
+    said = [
+        t
+        for t in _sentence_of(candidates, best)
+        if t.pos_ == "VERB" and t.lemma_.lower() == verb.lemma_.lower()
+    ]
+    # The asked verb with the question's "upon" or "for", if one has it.
+    said.sort(key=lambda t: not particles & {c.lower_ for c in t.children})
+    for token in said:
+        infinitive = next((c for c in token.children if _is_infinitive(c) and c.i > token.i), None)
+        if infinitive is None:
+            continue
+        end = infinitive.right_edge.i + 1
+        comma = next((t.i for t in token.doc[infinitive.i : end] if t.text == ","), None)
+        end = comma if comma is not None else end
+        # The longest candidate from the verb that stays inside it.
+        inside = [
+            i
+            for i, c in enumerate(candidates.candidates)
+            if candidates.passage_of[i] == candidates.passage_of[best]
+            and c.span.start == infinitive.i
+            and c.span.end <= end
+        ]
+        if not inside:
+            return logits
+        other = max(inside, key=lambda i: candidates.candidates[i].span.end)
+        return logits if other == best else swapped(logits, best, other)
+    return logits
+
+
+def _is_infinitive(token: Token) -> bool:
+    """A verb with its "to": "(call upon both) *to adhere* ...", "(what ...) *to do*"."""
+    return (
+        token.pos_ in {"VERB", "AUX"}
+        and token.dep_ in {"xcomp", "advcl", "ccomp"}
+        and any(c.lower_ == "to" and c.dep_ == "aux" for c in token.children)
+    )

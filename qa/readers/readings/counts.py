@@ -282,8 +282,7 @@ def _names_only_a_modifier(candidates: CandidateSet, best: int, focus: Token) ->
         and counted.pos_ == "NOUN"
         and not _names(forms, {counted.lemma_.lower(), counted.lower_})
         and all(
-            t.i != counted.i and counted in t.ancestors and t.lemma_.lower() in forms
-            for t in hits
+            t.i != counted.i and counted in t.ancestors and t.lemma_.lower() in forms for t in hits
         )
     )
 

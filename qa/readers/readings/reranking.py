@@ -10,7 +10,7 @@ import numpy as np
 
 from qa.readers.features import CandidateSet
 from qa.readers.question import FineType
-from qa.readers.readings.actions import prefer_actor, prefer_all_actions
+from qa.readers.readings.actions import prefer_actor, prefer_all_actions, prefer_asked_infinitive
 from qa.readers.readings.countries import names_the_asked_country
 from qa.readers.readings.counts import prefer_counted, stated_in_question
 from qa.readers.readings.descriptions import (
@@ -98,6 +98,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_speaker(logits, candidates)
     logits = prefer_sayer(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
+    logits = prefer_asked_infinitive(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)
     logits = prefer_description(logits, candidates)

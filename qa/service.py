@@ -18,6 +18,7 @@ import faiss
 from threadpoolctl import threadpool_limits
 
 from qa.answers import Citation, ExtractedAnswer, Passage, QAResult
+from qa.casing import ProperCasing
 from qa.chunking import Sentence
 from qa.config import Settings, get_settings
 from qa.conversation import QuestionRewriter
@@ -59,6 +60,8 @@ class _State:
     retriever: HybridRetriever
     stamp: tuple[int, int] | None
     """``IndexStore.current_stamp()`` when this index was installed."""
+    casing: ProperCasing
+    """The case the index's documents write their names in."""
 
 
 def _mentioning(index: LoadedIndex, document_id: str | None) -> Callable[[str], list[Sentence]]:
@@ -214,7 +217,8 @@ class QAService:
             chunk_weight=settings.chunk_weight,
             bm25_weight=settings.bm25_weight,
         )
-        self._state = _State(index, retriever, stamp or self.store.current_stamp())
+        casing = ProperCasing(index.parses.values())
+        self._state = _State(index, retriever, stamp or self.store.current_stamp(), casing)
         logger.info(
             "serving index %s: %d documents, %d sentences",
             index.build_id,
@@ -316,7 +320,10 @@ class QAService:
                 best_candidate=answer,
                 timings_ms=timings,
             )
-        analysis = self._analyze_meanwhile(read_as)
+        # The reader parses the question with its names in the documents' case: "how did
+        # pompeo describe it" is parsed as "how did Pompeo describe it".
+        parsed_as = state.casing.run(read_as)
+        analysis = self._analyze_meanwhile(parsed_as)
         t1 = time.perf_counter()
         # Retrieval encodes on this thread: the reader takes that pass's token states
         # from it (thread-local), so only the parse moves to the pool.
@@ -328,7 +335,7 @@ class QAService:
         )
         t2 = time.perf_counter()
         analyzed = analysis.result() if analysis is not None else None
-        candidates = self.reader.run(read_as, passages, analyzed) if passages else []
+        candidates = self.reader.run(parsed_as, passages, analyzed) if passages else []
         # Token boundaries can cut a bracket or a quotation in half: "Ilham] Aliyev".
         candidates = balanced_answers(candidates)
         if resolved:

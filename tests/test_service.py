@@ -74,6 +74,16 @@ def test_a_reference_to_the_article_does_not_change_the_answer(
     assert result.question == question
 
 
+def test_a_lower_case_question_is_read_with_the_articles_names(service: QAService) -> None:
+    # Typed in lower case, "biden" and "turkey's" parse as common words, and the reader
+    # answered with Biden's title instead of the word he used.
+    lower, cased = "what did biden call turkey's rhetoric", "What did Biden call Turkey's rhetoric?"
+    result, expected = service.ask(lower), service.ask(cased)
+    assert expected.answer is not None and result.answer is not None
+    assert result.answer.text == expected.answer.text
+    assert result.question == lower
+
+
 def test_a_yes_or_no_question_is_not_answered_with_a_span(service: QAService) -> None:
     result = service.ask("Is the ceasefire holding?")
     assert result.answer is None

@@ -199,6 +199,8 @@ _TYPE_WORDS: dict[AnswerType, frozenset[str]] = {
 }
 
 WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+# "How long / old / far / high ...": a measure, said as a number with its unit.
+_MEASURE_WORDS = {"long", "old", "far", "large", "big", "high", "tall", "deep", "wide", "heavy"}
 _AUX_VERBS = {"be", "do", "have", "did", "does", "is", "was", "were", "are"}
 # Finite auxiliaries that, right after a wh-phrase, mark subject-auxiliary inversion.
 _INVERTING_AUX = {
@@ -450,7 +452,7 @@ class QuestionAnalyzer:
                         (t for t in doc[wh_index + 2 :] if t.pos_ in {"NOUN", "PROPN"}), None
                     )
                     type_word = noun.lemma_.lower() if noun is not None else ""
-                elif nxt is not None and nxt.lower_ in {"long", "old", "far", "large", "big"}:
+                elif nxt is not None and nxt.lower_ in _MEASURE_WORDS:
                     wh, answer_type = f"how {nxt.lower_}", AnswerType.NUMBER
                 else:
                     answer_type = AnswerType.CLAUSE

@@ -1348,3 +1348,14 @@ def test_the_infinitive_stops_at_a_comma() -> None:
     run_on = "leave Tarvo, the border town, which Peru claims"
     logits = logits_for(found, {"asked Chile": 3.0, run_on: -2.0})
     assert top(found, prefer_asked_infinitive(logits, found)) == "asked Chile"
+
+
+@pytest.mark.parametrize("question", ["How high is the dam?", "How tall is the dam?"])
+def test_how_high_takes_a_measure(question: str) -> None:
+    found = candidates(question, "The dam, built by Chilean engineers, is 40 metres high.")
+    assert found.question.wh in {"how high", "how tall"}
+    flagged = {found.texts[i] for i in np.flatnonzero(unmeasured(found))}
+    assert "Chilean" in flagged and "40 metres" not in flagged
+    bare = candidates(question, "The dam was built by Chilean engineers.")
+    best = bare.texts.index("Chilean")
+    assert confidence_factor(bare, best, use_embeddings=False) <= 0.02

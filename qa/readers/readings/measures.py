@@ -1,7 +1,7 @@
 """Readings of lengths of time, distances and sums of money.
 
-"How long" and "how far" need a unit: :func:`unmeasured` masks the candidates that say no
-length of time or distance ("two" of "two escort ships"), and :func:`prefer_measured`
+"How long", "how far" and "how high" need a unit: :func:`unmeasured` masks the candidates
+that say no length of time or distance ("two" of "two escort ships"), and :func:`prefer_measured`
 gives a bare number's place to the same number with its unit ("Three" -> "Three
 weeks"). "How much did X pay?" needs a sum: :func:`unmeasured` masks the candidates that
 say none ("600" of "600 Turkish troops").
@@ -21,6 +21,10 @@ _LENGTH_UNITS = {
     "mile", "kilometre", "kilometer", "km", "metre", "meter", "m", "foot", "feet", "yard",
     "inch", "centimetre", "centimeter", "cm", "mi",
 }  # fmt: skip
+
+
+# The questions whose answer is a length of time or a distance, with its unit.
+_MEASURED = {"how long", "how far", "how high", "how tall", "how deep", "how wide"}
 
 
 def tells_measure(span: Span) -> bool:
@@ -65,11 +69,12 @@ def tells_money(span: Span) -> bool:
 
 
 def unmeasured(candidates: CandidateSet) -> np.ndarray:
-    """For "how long" and "how far": the candidates that say no length of time or
-    distance ("two" of "two escort ships" for "How long did the exercise last?"); for
-    "how much" of a sum, those that say no money."""
+    """For "how long", "how far" and "how high": the candidates that say no length of
+    time or distance ("two" of "two escort ships" for "How long did the exercise last?",
+    "Azeri" for "How high are the mountains?"); for "how much" of a sum, those that say
+    no money."""
     question = candidates.question
-    if question.wh in {"how long", "how far"}:
+    if question.wh in _MEASURED:
         tells = tells_measure
     elif asks_for_money(question):
         tells = tells_money

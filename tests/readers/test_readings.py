@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from qa.answers import Passage
 from qa.nlp import load_spacy, vocab
 from qa.readers.features import FEATURE_INDEX, CandidateSet, FeatureExtractor
-from qa.readers.question import QuestionAnalyzer
+from qa.readers.question import FineType, QuestionAnalyzer
 from qa.readers.readings import (
     _described_lemmas,
     _names_uncounted,
@@ -42,6 +42,7 @@ from qa.readers.readings import (
     prefer_fitting_kind,
     prefer_kind_modifier,
     prefer_labelled_name,
+    prefer_means,
     prefer_measured,
     prefer_modified_noun,
     prefer_name_of_kind,
@@ -1359,3 +1360,19 @@ def test_how_high_takes_a_measure(question: str) -> None:
     bare = candidates(question, "The dam was built by Chilean engineers.")
     best = bare.texts.index("Chilean")
     assert confidence_factor(bare, best, use_embeddings=False) <= 0.02
+
+
+def test_how_takes_a_means_ranked_near() -> None:
+    text = "The rebels took the fighters to the town of Tarvo and by boat to Lund."
+    found = candidates("How were the fighters taken to Lund?", text)
+    assert found.question.fine_type is FineType.MANNER
+    logits = logits_for(found, {"Tarvo": 2.0, "boat": 0.5})
+    ranked = prefer_means(logits, found)
+    assert top(found, ranked) == "boat"
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+    # Not a doer: "by the rebels" of a passive says who, not how.
+    passive = candidates(
+        "How were the fighters taken to Lund?", "The fighters were taken to Lund by the rebels."
+    )
+    logits = logits_for(passive, {"Lund": 2.0, "the rebels": 1.5})
+    assert top(passive, prefer_means(logits, passive)) == "Lund"

@@ -24,7 +24,7 @@ before it in this list (helpers, then readings, then the two that apply them all
   columns, the swaps, the per-question cache; the parse-tree helpers);
 - ``times``, ``masks``, ``measures``, ``reasons``, ``countries``, ``counts``, ``phrases``,
   ``kinds``, ``actions``, ``places``, ``roles``, ``speakers``, ``ordinals``,
-  ``descriptions``: the readings, by what the question asks;
+  ``descriptions``, ``manners``: the readings, by what the question asks;
 - ``reranking`` (:func:`rerank`, every mask and swap in order) and ``confidence``
   (:func:`confidence_factor`, every discount).
 
@@ -64,6 +64,7 @@ from qa.readers.readings.kinds import (
     unnamed,
     untyped,
 )
+from qa.readers.readings.manners import prefer_means, says_means
 from qa.readers.readings.masks import (
     allowed,
     answerable,
@@ -140,6 +141,7 @@ __all__ = [
     "prefer_fitting_kind",
     "prefer_kind_modifier",
     "prefer_labelled_name",
+    "prefer_means",
     "prefer_measured",
     "prefer_modified_noun",
     "prefer_name_of_kind",
@@ -154,6 +156,7 @@ __all__ = [
     "repeats_for_a_place",
     "rerank",
     "restates_question",
+    "says_means",
     "stated_in_question",
     "states_purpose",
     "swapped",

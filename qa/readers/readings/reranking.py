@@ -26,6 +26,7 @@ from qa.readers.readings.kinds import (
     prefer_name_on_kind,
     unnamed,
 )
+from qa.readers.readings.manners import prefer_means
 from qa.readers.readings.masks import masked_logits
 from qa.readers.readings.measures import prefer_measured, unmeasured
 from qa.readers.readings.ordinals import of_other_ones
@@ -99,6 +100,7 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_sayer(logits, candidates)
     logits = prefer_all_actions(logits, candidates)
     logits = prefer_asked_infinitive(logits, candidates)
+    logits = prefer_means(logits, candidates)
     logits = prefer_described_adjective(logits, candidates)
     logits = prefer_called_adjective(logits, candidates)
     logits = prefer_description(logits, candidates)

@@ -1376,3 +1376,16 @@ def test_how_takes_a_means_ranked_near() -> None:
     )
     logits = logits_for(passive, {"Lund": 2.0, "the rebels": 1.5})
     assert top(passive, prefer_means(logits, passive)) == "Lund"
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("How many civilians died when Peruvian forces fired rockets on Tarvo?", True),
+        ("How many civilians died when Chilean forces fired rockets on Tarvo?", False),
+    ],
+)
+def test_a_clause_of_the_question_done_by_another_country(question: str, other: bool) -> None:
+    text = "On Monday, Chilean forces fired rockets on Tarvo, leaving 9 civilians dead."
+    found = candidates(question, text)
+    assert done_by_another_country(found, found.texts.index("9")) is other

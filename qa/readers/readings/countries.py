@@ -75,13 +75,28 @@ def done_by_another_country(candidates: CandidateSet, best: int) -> bool:
     """Whether the sentence of the best answer has the question's verb done by the
     question's subject of another country, and by none of the asked one: "The *Russian*
     Defense Ministry stated that ..." for "What did Iran's defense ministry say?",
-    "*Armenian* forces had fired missiles on Ganja" for "Which city did Azeri forces hit
-    with missiles?" would need "hit" to be "fire", so only the same verb (or two verbs of
-    saying) counts."""
+    "*Armenian* forces had fired missiles on Ganja" for "How many civilians were killed
+    when *Azeri* forces fired missiles?" (a clause of the question's counts as well).
+    "Which city did Azeri forces hit with missiles?" would need "hit" to be "fire", so
+    only the same verb (or two verbs of saying) counts."""
     question = candidates.question
-    if question.governor < 0 or question.role is WhRole.SUBJECT:
+    if question.governor < 0:
         return False
-    verb = question.doc[question.governor]
+    governor = question.doc[question.governor]
+    # The asked verb, unless the wh-phrase is its subject; and the verbs of its clauses.
+    verbs = [] if question.role is WhRole.SUBJECT else [governor]
+    verbs += [
+        t
+        for t in question.doc
+        if t.pos_ == "VERB" and t.dep_ in {"advcl", "relcl"} and t.i != governor.i
+    ]
+    sentence = _sentence_of(candidates, best)
+    return any(_done_by_another(verb, sentence) for verb in verbs)
+
+
+def _done_by_another(verb: Token, sentence: Span) -> bool:
+    """Whether ``sentence`` has ``verb`` (a question's) done by its subject's noun of
+    another country only."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN"}]
     if len(subjects) != 1:
         return False
@@ -90,7 +105,7 @@ def done_by_another_country(candidates: CandidateSet, best: int) -> bool:
     if not asked:
         return False
     said: set[str] = set()
-    for token in _sentence_of(candidates, best):
+    for token in sentence:
         if token.pos_ not in {"VERB", "AUX"} or not _alike_verbs(
             token.lemma_.lower(), verb.lemma_.lower()
         ):

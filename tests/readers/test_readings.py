@@ -63,7 +63,7 @@ from qa.readers.readings import (
     untimed,
     untyped,
 )
-from qa.readers.readings.counts import _of_the_opposite
+from qa.readers.readings.counts import _of_the_opposite, _untold_casualties
 
 TEXT = "The fighters are flown to the Turkish city of Gaziantep, officials told WBS radio."
 FIGHTERS = (
@@ -1389,3 +1389,18 @@ def test_a_clause_of_the_question_done_by_another_country(question: str, other: 
     text = "On Monday, Chilean forces fired rockets on Tarvo, leaving 9 civilians dead."
     found = candidates(question, text)
     assert done_by_another_country(found, found.texts.index("9")) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "number", "other"),
+    [
+        ("How many children were hurt?", "three", True),  # three children died
+        ("How many children died?", "three", False),
+        ("How many passengers were hurt?", "dozens", False),
+        ("How many passengers were killed?", "dozens", True),
+    ],
+)
+def test_a_count_of_the_other_casualties(question: str, number: str, other: bool) -> None:
+    text = "The blast left 40 passengers dead, including three children, and dozens hurt."
+    found = candidates(question, text)
+    assert _untold_casualties(found, found.texts.index(number)) is other

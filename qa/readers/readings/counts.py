@@ -157,11 +157,33 @@ _OPPOSED = {"civilian": _MILITARY, **{word: {"civilian"} for word in _MILITARY}}
 
 def _untold_casualties(candidates: CandidateSet, best: int) -> bool:
     """Whether "How many X were killed / wounded?" is answered from a sentence that says
-    no one was: "1,300 fighters ... had deployed" for "How many fighters have been
-    killed?"."""
+    no one was ("1,300 fighters ... had deployed" for "How many fighters have been
+    killed?"), or by a count of the other casualties: "leaving 13 civilians dead,
+    including *two* children, and dozens wounded" counts dead children, not wounded."""
     asked = {t.lemma_.lower() for t in candidates.question.doc}
     said = {t.lemma_.lower() for t in _sentence_of(candidates, best)}
-    return any(words & asked and not words & said for words in _CASUALTY_WORDS)
+    classes = [k for k, words in enumerate(_CASUALTY_WORDS) if words & asked]
+    if any(not _CASUALTY_WORDS[k] & said for k in classes):
+        return True
+    own = _casualty_class(candidates.candidates[best].span.root)
+    return len(classes) == 1 and own is not None and own != classes[0]
+
+
+# The words on a verb or noun that say what befell the counted: "left 13 dead".
+_CASUALTY_DEPS = {"oprd", "acomp", "amod", "xcomp", "ccomp"}
+
+
+def _casualty_class(token: Token) -> int | None:
+    """Which of ``_CASUALTY_WORDS`` the count at ``token`` is said with: the first word of
+    dying or wounding up its tree, on the way or said of a word on it ("leaving 13
+    civilians *dead*", "dozens *wounded*")."""
+    for head in (token, *token.ancestors):
+        for word in (head, *(c for c in head.children if c.dep_ in _CASUALTY_DEPS)):
+            lemma = word.lemma_.lower()
+            for k, words in enumerate(_CASUALTY_WORDS):
+                if lemma in words:
+                    return k
+    return None
 
 
 def _of_the_opposite(candidates: CandidateSet, best: int, focus: Token) -> bool:

@@ -34,6 +34,7 @@ from qa.readers.readings import (
     people_for_a_place,
     prefer_asked_infinitive,
     prefer_asked_place,
+    prefer_bare_name,
     prefer_called_adjective,
     prefer_counted,
     prefer_described_adjective,
@@ -1404,3 +1405,18 @@ def test_a_count_of_the_other_casualties(question: str, number: str, other: bool
     text = "The blast left 40 passengers dead, including three children, and dozens hurt."
     found = candidates(question, text)
     assert _untold_casualties(found, found.texts.index(number)) is other
+
+
+def test_who_takes_the_name_without_the_title_in_front() -> None:
+    found = candidates(
+        "Which official spoke to the envoys?",
+        "Chilean Foreign Minister Ana Soto spoke to the envoys on Monday.",
+    )
+    logits = logits_for(found, {"Chilean Foreign Minister Ana Soto": 3.0, "Ana Soto": -4.0})
+    ranked = prefer_bare_name(logits, found)
+    assert top(found, ranked) == "Ana Soto"
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored
+    # Anything but a person: the phrase stays whole.
+    found = candidates("What spoke to the envoys?", "The Chilean Foreign Ministry spoke to them.")
+    logits = np.zeros(len(found))
+    assert np.array_equal(prefer_bare_name(logits, found), logits)

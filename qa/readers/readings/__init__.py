@@ -74,7 +74,12 @@ from qa.readers.readings.masks import (
 )
 from qa.readers.readings.measures import prefer_measured, tells_measure, unmeasured
 from qa.readers.readings.ordinals import of_another_one, of_other_ones, other_ordinal, other_rank
-from qa.readers.readings.phrases import prefer_modified_noun, prefer_uncut_phrase, prefer_whole_list
+from qa.readers.readings.phrases import (
+    prefer_bare_name,
+    prefer_modified_noun,
+    prefer_uncut_phrase,
+    prefer_whole_list,
+)
 from qa.readers.readings.places import (
     no_place,
     people_for_a_place,
@@ -133,6 +138,7 @@ __all__ = [
     "prefer_all_actions",
     "prefer_asked_infinitive",
     "prefer_asked_place",
+    "prefer_bare_name",
     "prefer_called_adjective",
     "prefer_counted",
     "prefer_described_adjective",

@@ -2,7 +2,8 @@
 
 A plural question takes the whole list (:func:`prefer_whole_list`), a noun phrase is not
 cut inside its own modifier (:func:`prefer_uncut_phrase`), and a "who" answer is the
-phrase a modifier belongs to, not the modifier (:func:`prefer_modified_noun`).
+phrase a modifier belongs to, not the modifier (:func:`prefer_modified_noun`), and a
+person's name without the title in front of it (:func:`prefer_bare_name`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from spacy.tokens import Span
 
 from qa.readers.features import CandidateSet
 from qa.readers.question import FineType
-from qa.readers.readings.common import _best_rooted, _near, swapped
+from qa.readers.readings.common import _best_rooted, _near, _swapped_to, swapped
 from qa.readers.readings.syntax import _first_conjunct, _fronted_subject_verb
 
 # How far below the best the whole list may be ranked and still answer a plural question.
@@ -115,3 +116,23 @@ def prefer_modified_noun(logits: np.ndarray, candidates: CandidateSet) -> np.nda
     if not phrases:
         return logits
     return swapped(logits, best, max(phrases, key=lambda i: logits[i]))
+
+
+def prefer_bare_name(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """For "who": a best span that is a title and a person's name ("US Secretary of State
+    Mike Pompeo") swaps places with the name alone ("Mike Pompeo") when that is a candidate
+    of the same mention: the name says who, and the citation shows the title around it."""
+    if candidates.question.fine_type is not FineType.PERSON or not len(logits):
+        return logits
+    best = int(np.argmax(logits))
+    span = candidates.candidates[best].span
+    last = span[-1]
+    if last.ent_type_ != "PERSON" or last.pos_ != "PROPN":
+        return logits
+    # The name's first word: back through the entity to its start.
+    first = last
+    while first.ent_iob_ == "I" and first.i > span.start:
+        first = first.nbor(-1)
+    if first.i <= span.start:
+        return logits
+    return _swapped_to(logits, candidates, best, (first.i, span.end))

@@ -30,7 +30,12 @@ from qa.readers.readings.manners import prefer_means
 from qa.readers.readings.masks import masked_logits
 from qa.readers.readings.measures import prefer_measured, unmeasured
 from qa.readers.readings.ordinals import of_other_ones
-from qa.readers.readings.phrases import prefer_modified_noun, prefer_uncut_phrase, prefer_whole_list
+from qa.readers.readings.phrases import (
+    prefer_bare_name,
+    prefer_modified_noun,
+    prefer_uncut_phrase,
+    prefer_whole_list,
+)
 from qa.readers.readings.places import (
     no_place,
     people_for_a_place,
@@ -105,4 +110,5 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_called_adjective(logits, candidates)
     logits = prefer_description(logits, candidates)
     logits = prefer_modified_noun(logits, candidates)
-    return prefer_uncut_phrase(logits, candidates)
+    logits = prefer_uncut_phrase(logits, candidates)
+    return prefer_bare_name(logits, candidates)

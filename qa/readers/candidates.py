@@ -417,8 +417,11 @@ def _extended(sentence: Span, max_tokens: int) -> list[Candidate]:
             add(token.i, token.i + 1, "adj")
             if dep in {"acomp", "oprd"}:
                 add(token.left_edge.i, token.right_edge.i + 1, "adj")
+            # Adjectives said together: "permanent and insoluble (conflicts)", "is costly
+            # and slow".
+            if dep in {"acomp", "oprd", "amod"}:
                 members = _conjuncts(token)
-                if len(members) > 1:
+                if len(members) > 1 and all(m.pos_ == "ADJ" for m in members):
                     add(members[0].i, members[-1].i + 1, "adj")
         if (
             pos == "ADV"

@@ -32,6 +32,7 @@ from qa.readers.readings import (
     other_ordinal,
     other_rank,
     people_for_a_place,
+    prefer_all_adjectives,
     prefer_asked_infinitive,
     prefer_asked_place,
     prefer_bare_name,
@@ -1420,3 +1421,13 @@ def test_who_takes_the_name_without_the_title_in_front() -> None:
     found = candidates("What spoke to the envoys?", "The Chilean Foreign Ministry spoke to them.")
     logits = np.zeros(len(found))
     assert np.array_equal(prefer_bare_name(logits, found), logits)
+
+
+def test_an_adjective_said_with_others_comes_with_them() -> None:
+    question = "How does the report describe the disputes?"
+    found = candidates(question, "The report tells of bitter and lasting disputes over Tarvo.")
+    assert "bitter and lasting" in found.texts  # a candidate of its own
+    logits = logits_for(found, {"bitter": 3.0, "bitter and lasting": -2.0})
+    ranked = prefer_all_adjectives(logits, found)
+    assert top(found, ranked) == "bitter and lasting"
+    assert sorted(ranked) == sorted(logits)  # swapped, not rescored

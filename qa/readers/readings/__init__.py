@@ -75,6 +75,7 @@ from qa.readers.readings.masks import (
 from qa.readers.readings.measures import prefer_measured, tells_measure, unmeasured
 from qa.readers.readings.ordinals import of_another_one, of_other_ones, other_ordinal, other_rank
 from qa.readers.readings.phrases import (
+    prefer_all_adjectives,
     prefer_bare_name,
     prefer_modified_noun,
     prefer_uncut_phrase,
@@ -136,6 +137,7 @@ __all__ = [
     "people_for_a_place",
     "prefer_actor",
     "prefer_all_actions",
+    "prefer_all_adjectives",
     "prefer_asked_infinitive",
     "prefer_asked_place",
     "prefer_bare_name",

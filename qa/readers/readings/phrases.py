@@ -3,7 +3,8 @@
 A plural question takes the whole list (:func:`prefer_whole_list`), a noun phrase is not
 cut inside its own modifier (:func:`prefer_uncut_phrase`), and a "who" answer is the
 phrase a modifier belongs to, not the modifier (:func:`prefer_modified_noun`), and a
-person's name without the title in front of it (:func:`prefer_bare_name`).
+person's name without the title in front of it (:func:`prefer_bare_name`); an adjective
+said together with others comes with them (:func:`prefer_all_adjectives`).
 """
 
 from __future__ import annotations
@@ -136,3 +137,25 @@ def prefer_bare_name(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray
     if first.i <= span.start:
         return logits
     return _swapped_to(logits, candidates, best, (first.i, span.end))
+
+
+def prefer_all_adjectives(logits: np.ndarray, candidates: CandidateSet) -> np.ndarray:
+    """A best answer that is one of adjectives said together ("permanent" of "permanent and
+    insoluble conflicts") swaps places with all of them when that is a candidate: the
+    sentence says the thing is both. Not for "who", "where" or a number, whose answer is
+    never an adjective list. The scores are swapped, not changed."""
+    if candidates.question.fine_type in _WHO_TYPES | {FineType.PLACE, FineType.NUMBER}:
+        return logits
+    found = _best_rooted(logits, candidates, candidates.question.fine_type, {"ADJ"})
+    if found is None:
+        return logits
+    best, span = found
+    if len(span) != 1:
+        return logits
+    root = span.root
+    first = root.head if root.dep_ == "conj" and root.head.pos_ == "ADJ" else root
+    members = [first, *(c for c in first.conjuncts if c.pos_ == "ADJ")]
+    if len(members) < 2:
+        return logits
+    members.sort(key=lambda t: t.i)
+    return _swapped_to(logits, candidates, best, (members[0].i, members[-1].i + 1))

@@ -31,6 +31,7 @@ from qa.readers.readings.masks import masked_logits
 from qa.readers.readings.measures import prefer_measured, unmeasured
 from qa.readers.readings.ordinals import of_other_ones
 from qa.readers.readings.phrases import (
+    prefer_all_adjectives,
     prefer_bare_name,
     prefer_modified_noun,
     prefer_uncut_phrase,
@@ -111,4 +112,5 @@ def rerank(logits: np.ndarray, candidates: CandidateSet, use_embeddings: bool) -
     logits = prefer_description(logits, candidates)
     logits = prefer_modified_noun(logits, candidates)
     logits = prefer_uncut_phrase(logits, candidates)
+    logits = prefer_all_adjectives(logits, candidates)
     return prefer_bare_name(logits, candidates)

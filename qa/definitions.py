@@ -33,6 +33,7 @@ from qa.documents import Document
 from qa.gazetteer import countries, country_of
 from qa.nlp import MEASURE_LABELS, load_spacy, shares_stem
 from qa.question_forms import compile_forms, match_form
+from qa.spelling import american
 
 _QUESTION = compile_forms(
     {
@@ -651,8 +652,9 @@ def _qualifies(token: Any, modifiers: list[str]) -> bool:
 
 def _place_word(word: str) -> str:
     """A title's word (lower case) with a country or nationality in one form, the country's,
-    so that "Turkey's defense minister" is the "Turkish Defense Minister"."""
-    return country_of(word) or word
+    so that "Turkey's defense minister" is the "Turkish Defense Minister", and in one
+    spelling ("defence minister" is too)."""
+    return country_of(word) or american(word)
 
 
 def _asked(name: str) -> list[str]:

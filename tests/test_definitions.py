@@ -437,3 +437,14 @@ def test_the_name_of_a_thing_described(question: str, text: str, expected: str |
 )
 def test_who_leads_a_place(question: str, text: str, expected: str | None) -> None:
     assert describe(question, text) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is the Chilean defence minister?", "Who is Chile's Defence Minister?"],
+)
+def test_a_title_in_british_spelling_is_the_same_title(question: str) -> None:
+    text = "Chilean Defense Minister Ana Soto met Peruvian Foreign Minister Jan Nowak."
+    assert describe(question, text) == "Ana Soto"
+    found = DefinitionAnswerer().titled_otherwise(question, "Ana Soto", *one_sentence(text))
+    assert found is False

@@ -38,6 +38,7 @@ from qa.punctuation import balanced_answers
 from qa.question_forms import is_yes_no, without_document_reference
 from qa.readers import Reader, create_reader
 from qa.retrieval import HybridRetriever
+from qa.spelling import DocumentSpelling
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class _State:
     """``IndexStore.current_stamp()`` when this index was installed."""
     casing: ProperCasing
     """The case the index's documents write their names in."""
+    spelling: DocumentSpelling
+    """The spelling the index's documents write their words in."""
 
 
 def _mentioning(index: LoadedIndex, document_id: str | None) -> Callable[[str], list[Sentence]]:
@@ -218,7 +221,10 @@ class QAService:
             bm25_weight=settings.bm25_weight,
         )
         casing = ProperCasing(index.parses.values())
-        self._state = _State(index, retriever, stamp or self.store.current_stamp(), casing)
+        spelling = DocumentSpelling(t.text for doc in index.parses.values() for t in doc)
+        self._state = _State(
+            index, retriever, stamp or self.store.current_stamp(), casing, spelling
+        )
         logger.info(
             "serving index %s: %d documents, %d sentences",
             index.build_id,
@@ -293,8 +299,9 @@ class QAService:
         top_k = top_k or self.settings.top_k
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        # "...quoted in the article?" names no fact: only the question's own words are read.
-        asked = without_document_reference(question)
+        # "...quoted in the article?" names no fact: only the question's own words are read,
+        # in the documents' spelling ("defense" of an article that writes "defence").
+        asked = state.spelling.run(without_document_reference(question))
         # A follow-up is read as resolved against the history; the literal question stays a
         # second retrieval query. A question that does not refer back is left untouched.
         resolved = self.rewriter.run(asked, history).resolved if history else None

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from qa.answers import ExtractedAnswer, quoted_answer
 from qa.chunking import Sentence
@@ -114,10 +114,21 @@ def definition_question(question: str) -> str | None:
         True
     """
     found = _match(question)
-    return found[1] if found is not None else None
+    return found.name if found is not None else None
 
 
-def _match(question: str, max_words: int = 5) -> tuple[str, str] | None:
+class _Asked(NamedTuple):
+    """What a "Who/What is X?" question asks about."""
+
+    wh: str
+    """"who" or "what" ("What is the name of X?" asks who, or what thing, X is)."""
+    name: str
+    """The name or title asked about, lower case."""
+    name_of: bool
+    """Asked as "What is the name of X?"."""
+
+
+def _match(question: str, max_words: int = 5) -> _Asked | None:
     """The question's wh-word ("who" or "what") and the name (or title) it asks about."""
     matched = match_form(_QUESTION, question)
     if matched is None:
@@ -126,7 +137,8 @@ def _match(question: str, max_words: int = 5) -> tuple[str, str] | None:
     name = found["name"]
     if len(name.split()) > max_words:
         return None
-    return ("who" if form == "name_of" else found["wh"]), name
+    name_of = form == "name_of"
+    return _Asked("who" if name_of else found["wh"], name, name_of)
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,16 @@ class DefinitionAnswerer:
 
     confidence = 0.8
 
+    def _answer(
+        self, name: str, document: Document, span: tuple[int, int], cited: tuple[int, int]
+    ) -> DefinitionAnswer:
+        """``document.text[span]`` as what the documents say of ``name``, cited by
+        ``document.text[cited]``."""
+        answer = quoted_answer(
+            document.id, document.text, span, cited, self.confidence, "definition"
+        )
+        return DefinitionAnswer(name, answer)
+
     def run(
         self,
         question: str,
@@ -177,10 +199,10 @@ class DefinitionAnswerer:
         leads = match_form(_LEADS, question)
         if leads is not None:
             return self._leader(leads[1]["name"], documents, mentioning, sentence_parse)
-        found = _match(question)
-        if found is None:
+        asked = _match(question)
+        if asked is None:
             return None
-        wh, name = found
+        wh, name = asked.wh, asked.name
         words = name.split()
         kinds = _WHO_NAMES if wh == "who" else _NAMES
         mentions = list(self._mentions(words, kinds, documents, mentioning, sentence_parse))
@@ -190,15 +212,10 @@ class DefinitionAnswerer:
             for document, sentence, span, name_tokens, shift in mentions:
                 found = rule(span, name_tokens, shift)
                 if found is not None:
-                    cited = (sentence.start, sentence.end)
-                    answer = quoted_answer(
-                        document.id, document.text, found, cited, self.confidence, "definition"
-                    )
-                    return DefinitionAnswer(name, answer)
+                    return self._answer(name, document, found, (sentence.start, sentence.end))
         if wh == "who":
             held = self._holder(name, _asked(name), documents, mentioning, sentence_parse)
-            form = match_form(_QUESTION, question)
-            if held is not None or form is None or form[0] != "name_of":
+            if held is not None or not asked.name_of:
                 return held
             # Not a title: "What is the name of the disputed enclave?"
             return self._named_thing(name, documents, mentioning, sentence_parse)
@@ -260,15 +277,7 @@ class DefinitionAnswerer:
         if longest is None or not all(name in longest for name in found):
             return None
         document, sentence, span_found = found[longest]
-        answer = quoted_answer(
-            document.id,
-            document.text,
-            span_found,
-            (sentence.start, sentence.end),
-            self.confidence,
-            "definition",
-        )
-        return DefinitionAnswer(asked, answer)
+        return self._answer(asked, document, span_found, (sentence.start, sentence.end))
 
     def _name_part(
         self,
@@ -304,16 +313,7 @@ class DefinitionAnswerer:
         if part in {"first", "given"} and len(spans) < 2:
             return None
         a, b = spans[0] if part in {"first", "given"} else spans[-1]
-        cited = (sentence.start, sentence.end)
-        answer = quoted_answer(
-            document.id,
-            document.text,
-            (start + a, start + b),
-            cited,
-            self.confidence,
-            "definition",
-        )
-        return DefinitionAnswer(name, answer)
+        return self._answer(name, document, (start + a, start + b), (sentence.start, sentence.end))
 
     def _holder(
         self,
@@ -339,15 +339,7 @@ class DefinitionAnswerer:
         if len(people) != 1:
             return None
         document, sentence, found = held[0]
-        answer = quoted_answer(
-            document.id,
-            document.text,
-            found,
-            (sentence.start, sentence.end),
-            self.confidence,
-            "definition",
-        )
-        return DefinitionAnswer(name, answer)
+        return self._answer(name, document, found, (sentence.start, sentence.end))
 
     def rivals(
         self,
@@ -368,9 +360,9 @@ class DefinitionAnswerer:
             {'Hulusi Akar'}
         """
         found = _match(question)
-        if found is None or found[0] != "who":
+        if found is None or found.wh != "who":
             return set()
-        qualifier, *office = _asked(found[1])
+        qualifier, *office = _asked(found.name)
         if not office:
             return set()
         return {
@@ -405,9 +397,9 @@ class DefinitionAnswerer:
         # A title runs longer than a name: "the spokeswoman for the Azeri Defense Ministry".
         found = _match(question, max_words=8)
         words = answer.split()
-        if found is None or found[0] != "who" or not words:
+        if found is None or found.wh != "who" or not words:
             return False
-        asked = _title_words(found[1])
+        asked = _title_words(found.name)
         if not asked:
             return False
         titles = [

@@ -64,7 +64,7 @@ from qa.readers.readings.kinds import (
     unnamed,
     untyped,
 )
-from qa.readers.readings.manners import prefer_means, says_means
+from qa.readers.readings.manners import prefer_means
 from qa.readers.readings.masks import (
     allowed,
     answerable,
@@ -164,7 +164,6 @@ __all__ = [
     "repeats_for_a_place",
     "rerank",
     "restates_question",
-    "says_means",
     "stated_in_question",
     "states_purpose",
     "swapped",

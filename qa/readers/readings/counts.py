@@ -19,6 +19,7 @@ from qa.readers.readings.common import (
     _kind_fit,
     _names,
     _near,
+    _once,
     _prefer_better_fit,
     _sentence_of,
     swapped,
@@ -116,22 +117,36 @@ def stated_in_question(candidates: CandidateSet) -> np.ndarray:
     the 600 Turkish troops?" is what the pilots are among, never how many they are. Only
     for a question that asks for a number; a candidate all of whose numbers the question
     holds."""
-    out = np.zeros(len(candidates), dtype=bool)
     question = candidates.question
-    if question.fine_type is not FineType.NUMBER:
-        return out
     stated = {t.lower_ for t in question.doc if t.like_num and t.i != question.focus}
-    if not stated:
-        return out
-    for i, candidate in enumerate(candidates.candidates):
-        numbers = [t.lower_ for t in candidate.span if t.like_num]
-        out[i] = bool(numbers) and all(n in stated for n in numbers)
-    return out
+    if question.fine_type is not FineType.NUMBER or not stated:
+        return np.zeros(len(candidates), dtype=bool)
+
+    def given(span: Span) -> bool:
+        numbers = [t.lower_ for t in span if t.like_num]
+        return bool(numbers) and all(n in stated for n in numbers)
+
+    # Asked again of the best answer by ``confidence_factor``: computed once.
+    return _once(
+        candidates,
+        "stated_in_question",
+        lambda: np.array([given(c.span) for c in candidates.candidates], dtype=bool),
+    )
 
 
 # "What is the death toll?" asks a count that sentences give with a word of dying.
 _TOLL_NOUNS = {"toll"}
 _DYING = {"death", "dead", "die", "kill", "fatality", "casualty", "perish"}
+
+
+def _sentence_lemmas(candidates: CandidateSet, i: int) -> set[str]:
+    """The lemmas (lower case) of candidate ``i``'s sentence, once per passage."""
+    passage = candidates.passage_of[i]
+    return _once(
+        candidates,
+        f"sentence_lemmas:{passage}",
+        lambda: {t.lemma_.lower() for t in _sentence_of(candidates, i)},
+    )
 
 
 def tells_the_toll(candidates: CandidateSet, best: int) -> bool:
@@ -143,7 +158,7 @@ def tells_the_toll(candidates: CandidateSet, best: int) -> bool:
         return False
     if question.doc[question.governor].lemma_.lower() not in _TOLL_NOUNS:
         return False
-    return any(t.lemma_.lower() in _DYING for t in _sentence_of(candidates, best))
+    return bool(_DYING & _sentence_lemmas(candidates, best))
 
 
 # Casualties, as questions ask for them and sentences give them: a count of the killed
@@ -161,7 +176,7 @@ def _untold_casualties(candidates: CandidateSet, best: int) -> bool:
     killed?"), or by a count of the other casualties: "leaving 13 civilians dead,
     including *two* children, and dozens wounded" counts dead children, not wounded."""
     asked = {t.lemma_.lower() for t in candidates.question.doc}
-    said = {t.lemma_.lower() for t in _sentence_of(candidates, best)}
+    said = _sentence_lemmas(candidates, best)
     classes = [k for k, words in enumerate(_CASUALTY_WORDS) if words & asked]
     if any(not _CASUALTY_WORDS[k] & said for k in classes):
         return True
@@ -192,7 +207,7 @@ def _of_the_opposite(candidates: CandidateSet, best: int, focus: Token) -> bool:
     opposed = _OPPOSED.get(focus.lemma_.lower())
     if not opposed:
         return False
-    said = {t.lemma_.lower() for t in _sentence_of(candidates, best)}
+    said = _sentence_lemmas(candidates, best)
     return bool(said & opposed) and focus.lemma_.lower() not in said
 
 

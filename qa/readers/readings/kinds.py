@@ -27,6 +27,7 @@ from qa.readers.readings.common import (
     _PEOPLE_GROUPS,
     _kind_fit,
     _near,
+    _once,
     _sentence_of,
     _swapped_to,
     swapped,
@@ -369,6 +370,12 @@ def unnamed(candidates: CandidateSet) -> np.ndarray:
     exercises"), which name nothing however well their sentence matches."""
     if not _ASKS_NAMES.match(candidates.question.text):
         return np.zeros(len(candidates), dtype=bool)
-    return np.array(
-        [not any(t.pos_ == "PROPN" for t in c.span) for c in candidates.candidates], dtype=bool
+    # Asked again of the best answer by ``confidence_factor``: computed once.
+    return _once(
+        candidates,
+        "unnamed",
+        lambda: np.array(
+            [not any(t.pos_ == "PROPN" for t in c.span) for c in candidates.candidates],
+            dtype=bool,
+        ),
     )
